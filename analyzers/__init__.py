@@ -1,0 +1,1 @@
+"""Front-ends that turn source files into module facts, and the detectors that read them."""

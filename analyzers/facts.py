@@ -1,0 +1,243 @@
+"""Language-neutral module facts: the plain, picklable IR every front-end produces and every detector reads.
+
+Lines are 1-based; columns are 1-based and counted in UTF-8 bytes (what both tree-sitter and
+``ast`` report); byte offsets are 0-based into the UTF-8 encoded source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LANGUAGES = ("python", "javascript", "typescript", "tsx")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    start_byte: int = -1
+    end_byte: int = -1
+
+    def contains(self, other: Span) -> bool:
+        if self.start_byte >= 0 and other.start_byte >= 0:
+            return self.start_byte <= other.start_byte and other.end_byte <= self.end_byte
+        return (self.line, self.column) <= (other.line, other.column) and (other.end_line, other.end_column) <= (
+            self.end_line,
+            self.end_column,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedName:
+    """One binding an import creates. ``imported`` is the exported name, ``"default"`` or ``"*"``."""
+
+    imported: str
+    local: str
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """``kind``: ``esm`` | ``require`` | ``dynamic`` | ``python``.
+
+    ``source`` is the specifier as written (``'../lib/db'``, ``'@/lib/db'``, ``'app.models'``); Python
+    relative imports keep the module part in ``source`` and the dots in ``level``. ``function`` is the
+    qualified name of the enclosing function for imports done inside a function (lazy imports).
+    """
+
+    source: str
+    names: tuple[ImportedName, ...]
+    kind: str
+    span: Span
+    level: int = 0
+    type_only: bool = False
+    function: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """``kind``: ``named`` | ``default`` | ``reexport`` | ``all`` (``export * from``)."""
+
+    name: str
+    local: str | None
+    kind: str
+    line: int
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    """A function, method, arrow function or class (``kind``: function | method | arrow | class | lambda).
+
+    ``qualname`` is unique within the module: ``Class.method``, ``outer.inner``, or ``<arrow@LINE:COL>``
+    for anonymous functions. Arrow functions assigned to a variable take the variable's name.
+    ``parent`` is the qualname of the enclosing function or class, if any.
+    """
+
+    qualname: str
+    name: str
+    kind: str
+    span: Span
+    is_async: bool = False
+    is_component: bool = False
+    class_name: str | None = None
+    parent: str | None = None
+    params: tuple[str, ...] = ()
+    decorators: tuple[str, ...] = ()
+    exported: bool = False
+    is_generator: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Loop:
+    """A loop or per-item callback. ``kind``: for | for_of | for_in | for_await | while | do | comprehension
+    | forEach | map | flatMap | reduce | filter | some | every | find (callbacks of array methods).
+
+    ``iterable`` is the source text of what is iterated (truncated to 200 chars); ``literal_size`` is the
+    element count when it is an array/list/tuple literal; ``batched`` is true for a ``.map`` whose result
+    goes straight to ``Promise.all``/``Promise.allSettled``/``asyncio.gather`` (the per-item calls then run
+    concurrently and Prisma batches them).
+    """
+
+    id: int  # index of this loop in ``ModuleFacts.loops``
+    kind: str
+    span: Span
+    function: str | None
+    iterable: str = ""
+    literal_size: int | None = None
+    batched: bool = False
+    parent: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A call site. ``chain`` is the receiver chain split on dots, ``this``/``self`` kept
+    (``("this", "prisma", "user", "findUnique")``); computed or complex parts become ``"?"`` and a call in
+    the chain becomes ``"name()"``. ``loops`` is the stack of enclosing loop ids within the same function,
+    outermost first. ``args`` holds the source text of each argument, truncated to 200 chars.
+    ``is_new`` marks ``new X()``.
+    """
+
+    callee: str
+    chain: tuple[str, ...]
+    span: Span
+    function: str | None
+    loops: tuple[int, ...] = ()
+    awaited: bool = False
+    args: tuple[str, ...] = ()
+    is_new: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.chain[-1] if self.chain else self.callee
+
+
+@dataclass(frozen=True, slots=True)
+class Await:
+    """An awaited expression. ``targets`` are the names it assigns (``const {a, b} = await f(x)`` ->
+    ``("a", "b")``); ``uses`` are the identifiers read by the awaited expression (for data dependence).
+    ``call`` is the callee text of the awaited call, if the expression is a call.
+    """
+
+    span: Span
+    function: str | None
+    call: str | None = None
+    targets: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
+    loops: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class JsxProp:
+    """``kind``: arrow | function | object | array | identifier | literal | call | member | spread | other."""
+
+    name: str
+    kind: str
+    span: Span
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class JsxElement:
+    name: str
+    span: Span
+    function: str | None
+    props: tuple[JsxProp, ...] = ()
+    loops: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SqlString:
+    """A string or template literal that holds SQL. ``kind``: string | template | tagged.
+    ``tag`` is the template tag (``prisma.$queryRaw``, ``sql``); ``call`` the callee the literal is passed
+    to directly (``pool.query``), if any. Template substitutions are replaced by ``?`` placeholders.
+    """
+
+    text: str
+    span: Span
+    function: str | None
+    kind: str = "string"
+    tag: str | None = None
+    call: str | None = None
+    loops: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A name bound to an instance or a value, used to resolve ``this.x.m()`` / ``self.x.m()`` / singletons.
+
+    ``name`` is ``prisma`` or ``this.imageService`` / ``self.repo``; ``value`` the class or callee
+    (``PrismaClient``, ``ImageService``, ``Repo``); ``kind``: new | call | param_type | alias.
+    ``scope`` is the class name for ``this``/``self`` members, the function qualname for locals, and
+    ``None`` at module level.
+    """
+
+    name: str
+    value: str
+    kind: str
+    line: int
+    scope: str | None = None
+
+
+@dataclass(slots=True)
+class ModuleFacts:
+    path: str
+    language: str
+    lines: int = 0
+    imports: list[Import] = field(default_factory=list)
+    exports: list[Export] = field(default_factory=list)
+    functions: list[Function] = field(default_factory=list)
+    loops: list[Loop] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    awaits: list[Await] = field(default_factory=list)
+    jsx: list[JsxElement] = field(default_factory=list)
+    sql: list[SqlString] = field(default_factory=list)
+    bindings: list[Binding] = field(default_factory=list)
+    # line -> rule ids named by ``perfrewrite: ignore[...]`` comments on that line
+    suppressions: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    complexity: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def loop(self, loop_id: int) -> Loop:
+        return self.loops[loop_id]
+
+    def function(self, qualname: str | None) -> Function | None:
+        if qualname is None:
+            return None
+        for fn in self.functions:
+            if fn.qualname == qualname:
+                return fn
+        return None
+
+    @property
+    def hook_calls(self) -> list[Call]:
+        return [c for c in self.calls if _is_hook_name(c.name)]
+
+    @property
+    def components(self) -> list[Function]:
+        return [f for f in self.functions if f.is_component]
+
+
+def _is_hook_name(name: str) -> bool:
+    return name.startswith("use") and len(name) > 3 and name[3].isupper()
