@@ -35,6 +35,7 @@ class ForeignKey:
     references_table: str
     references_columns: tuple[str, ...]
     line: int = 0
+    name: str | None = None  # constraint name, so a later DROP CONSTRAINT / DROP FOREIGN KEY can find it
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,9 @@ class Schema:
                 self.tables[name] = table
                 continue
             known = {c.name for c in mine.columns}
-            mine.columns.extend(c for c in other.tables[name].columns if c.name not in known)
+            mine.model = mine.model or table.model  # a migration's table learns its Prisma model
+            mine.columns.extend(c for c in table.columns if c.name not in known)
             mine.indexes.extend(i for i in table.indexes if i not in mine.indexes)
             mine.foreign_keys.extend(fk for fk in table.foreign_keys if fk not in mine.foreign_keys)
+            mine.relations.extend(r for r in table.relations if r not in mine.relations)
         self.errors.extend(other.errors)

@@ -1,0 +1,80 @@
+"""Per-process cache of tree-sitter languages, parsers and the compiled queries the JS/TS front-end runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import tree_sitter_javascript
+import tree_sitter_typescript
+from tree_sitter import Language, Parser, Query
+
+# Capture names, in the order the sweep handles nodes that start and end at the same bytes: frames
+# (functions, loops) before the nodes they contain.
+CAPTURES = ("fn", "loop", "export", "import", "decl", "assign", "field", "param_prop", "call", "await", "jsx", "str")
+
+_COMMON = """
+[(function_declaration) (generator_function_declaration) (function_expression) (generator_function)
+ (arrow_function) (method_definition) (class_declaration) (class)] @fn
+[(for_statement) (for_in_statement) (while_statement) (do_statement)] @loop
+(export_statement) @export
+(import_statement) @import
+(variable_declarator
+  name: (identifier)
+  value: [(new_expression) (call_expression) (await_expression) (identifier) (member_expression)]) @decl
+(assignment_expression left: [(identifier) (member_expression)]) @assign
+[(call_expression) (new_expression)] @call
+(await_expression) @await
+[(string) (template_string)] @str
+"""
+
+_JS_ONLY = """
+(field_definition) @field
+"""
+
+_TS_ONLY = """
+(abstract_class_declaration) @fn
+(public_field_definition) @field
+[(required_parameter (accessibility_modifier)) (optional_parameter (accessibility_modifier))
+ (required_parameter "readonly") (optional_parameter "readonly")] @param_prop
+"""
+
+_JSX = """
+[(jsx_opening_element) (jsx_self_closing_element)] @jsx
+"""
+
+# Names read by an awaited expression; run on the small awaited subtree only.
+_USES = "[(identifier) (shorthand_property_identifier)] @id"
+
+
+@dataclass(frozen=True)
+class Grammar:
+    language: Language
+    parser: Parser
+    facts: Query
+    uses: Query
+
+
+_GRAMMARS: dict[str, Grammar] = {}
+
+
+def _build(language: str) -> Grammar:
+    if language == "javascript":
+        lang = Language(tree_sitter_javascript.language())
+        source = _COMMON + _JS_ONLY + _JSX
+    elif language == "typescript":
+        lang = Language(tree_sitter_typescript.language_typescript())
+        source = _COMMON + _TS_ONLY
+    elif language == "tsx":
+        lang = Language(tree_sitter_typescript.language_tsx())
+        source = _COMMON + _TS_ONLY + _JSX
+    else:
+        raise ValueError(f"not a JavaScript/TypeScript language: {language!r}")
+    return Grammar(lang, Parser(lang), Query(lang, source), Query(lang, _USES))
+
+
+def grammar(language: str) -> Grammar:
+    """The cached grammar bundle for ``javascript`` | ``typescript`` | ``tsx``; built on first use."""
+    found = _GRAMMARS.get(language)
+    if found is None:
+        found = _GRAMMARS[language] = _build(language)
+    return found

@@ -1,0 +1,71 @@
+"""The stack of enclosing functions and loops during the front-end's single sweep over nodes in source order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analyzers.js_functions import FunctionRecord
+
+
+@dataclass(slots=True)
+class Frame:
+    end_byte: int
+    function: FunctionRecord | None = None
+    loop: int | None = None
+    # A function whose body runs in its caller's flow (an array-method callback, an anonymous function
+    # handed to a call): loops around it still count for what it contains.
+    transparent: bool = False
+
+
+class ScopeStack:
+    """Frames whose byte range covers the current position, innermost last."""
+
+    def __init__(self) -> None:
+        self.frames: list[Frame] = []
+
+    def advance(self, start_byte: int) -> None:
+        """Drop the frames that end before a node starting at ``start_byte``."""
+        frames = self.frames
+        while frames and frames[-1].end_byte <= start_byte:
+            frames.pop()
+
+    def push(self, frame: Frame) -> None:
+        self.frames.append(frame)
+
+    @property
+    def function(self) -> FunctionRecord | None:
+        for frame in reversed(self.frames):
+            if frame.function is not None:
+                return frame.function
+        return None
+
+    @property
+    def qualname(self) -> str | None:
+        record = self.function
+        return record.qualname if record is not None else None
+
+    @property
+    def loops(self) -> tuple[int, ...]:
+        """Enclosing loop ids, outermost first, up to the first function that is not transparent."""
+        found: list[int] = []
+        for frame in reversed(self.frames):
+            if frame.loop is not None:
+                found.append(frame.loop)
+            elif not frame.transparent:
+                break
+        found.reverse()
+        return tuple(found)
+
+    @property
+    def innermost_loop(self) -> int | None:
+        loops = self.loops
+        return loops[-1] if loops else None
+
+    def mark_jsx(self) -> None:
+        """Every enclosing function renders JSX (a component's body includes its nested callbacks)."""
+        for frame in reversed(self.frames):
+            record = frame.function
+            if record is not None:
+                if record.has_jsx:
+                    return
+                record.has_jsx = True

@@ -1,0 +1,528 @@
+"""Python front-end: one ``ast.parse`` and one walk per file produce the module facts detectors read."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import Any
+
+from analyzers.facts import (
+    Await,
+    Binding,
+    Call,
+    Export,
+    Function,
+    Import,
+    ImportedName,
+    Loop,
+    ModuleFacts,
+    SqlString,
+)
+from analyzers.py_source import SourceMap, annotation_type, call_chain, callee_text, decode_source
+from analyzers.sql import looks_like_sql
+from optimizer.suppress import scan_suppressions
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+_LITERALS = (ast.List, ast.Tuple, ast.Set)
+# calls that run the coroutines a comprehension builds concurrently
+_BATCHING_CALLS = frozenset(
+    {("asyncio", "gather"), ("gather",), ("asyncio", "wait"), ("asyncio", "as_completed"), ("as_completed",)}
+)
+# ``_fields`` that never hold child nodes worth visiting (names, flags, operators, contexts)
+_NOT_CHILDREN = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "name", "arg", "kind", "level", "module", "names", "simple",
+     "type_comment", "type_ignores", "conversion", "is_async", "kwd_attrs", "rest"}
+)  # fmt: skip
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def parse(path: str, source: bytes) -> ModuleFacts:
+    """Facts of one Python file. Undecodable or invalid source gives ``errors`` entries, never an exception."""
+    facts = ModuleFacts(path=path, language="python", suppressions=scan_suppressions(source))
+    try:
+        text, utf8 = decode_source(source)
+    except UnicodeDecodeError as exc:
+        line = source.count(b"\n", 0, exc.start) + 1
+        facts.lines = len(source.splitlines())
+        facts.errors.append(f"cannot decode source at line {line}: {exc.reason} ({exc.encoding})")
+        return facts
+    except SyntaxError as exc:  # an unknown or inconsistent encoding declaration
+        facts.lines = len(source.splitlines())
+        facts.errors.append(f"cannot decode source: {exc.msg}")
+        return facts
+    src = SourceMap(utf8)
+    facts.lines = src.lines
+    try:
+        tree = ast.parse(text, filename=path)
+        _Extractor(src, facts).visit(tree)
+    except SyntaxError as exc:
+        facts.errors.append(f"syntax error at line {exc.lineno}, column {exc.offset}: {exc.msg}")
+    except ValueError:
+        if "\0" not in text:
+            raise
+        # null bytes: a ValueError up to Python 3.11, a SyntaxError from 3.12
+        before = text[: text.index("\0")]
+        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+        facts.errors.append(f"syntax error at line {line}, column {column}: source code cannot contain null bytes")
+    except RecursionError:
+        facts.errors.append("source too deeply nested to analyse")
+    return facts
+
+
+class _Frame:
+    """A def or lambda being walked: what statements in its body need to know about it."""
+
+    __slots__ = ("qualname", "class_name", "self_name", "param_types", "is_generator")
+
+    def __init__(self, qualname: str, class_name: str | None, self_name: str | None, param_types: dict[str, str]):
+        self.qualname = qualname
+        self.class_name = class_name
+        self.self_name = self_name
+        self.param_types = param_types
+        self.is_generator = False
+
+
+class _Extractor:
+    """The single walk. Facts are collected in lists and moved into ``ModuleFacts`` only when the walk ends,
+    so a walk that fails half-way leaves no partial facts behind."""
+
+    def __init__(self, src: SourceMap, facts: ModuleFacts) -> None:
+        self.src = src
+        self.facts = facts
+        self.imports: list[Import] = []
+        self.exports: list[Export] = []
+        self.functions: list[Function] = []
+        self.loops: list[Loop] = []
+        self.calls: list[Call] = []
+        self.awaits: list[Await] = []
+        self.sql: list[SqlString] = []
+        self.bindings: list[Binding] = []
+        self._scopes: list[tuple[str, bool]] = []  # enclosing defs and classes as (qualname, is_class)
+        self._frames: list[_Frame] = []  # enclosing defs and lambdas
+        self._function: str | None = None  # innermost def; classes and lambdas do not start a new one
+        self._loop_stack: tuple[int, ...] = ()  # enclosing loops of the innermost def, outermost first
+        self._type_checking = 0
+        self._qualnames: set[str] = set()
+        self._docstrings: set[int] = set()
+        self._batched: set[int] = set()  # ids of comprehensions passed straight to asyncio.gather & co.
+        self._string_callee: dict[int, str] = {}  # id of a string argument -> callee it is passed to
+        self._await_targets: dict[int, tuple[str, ...]] = {}  # id of an assigned Await -> names it binds
+        self._awaited_call: ast.Call | None = None
+        self._handlers: dict[type, Callable[[Any], None]] = {
+            ast.Module: self._module,
+            ast.FunctionDef: self._def,
+            ast.AsyncFunctionDef: self._def,
+            ast.Lambda: self._lambda,
+            ast.ClassDef: self._class,
+            ast.For: self._for,
+            ast.AsyncFor: self._for,
+            ast.While: self._while,
+            ast.ListComp: self._comprehension,
+            ast.SetComp: self._comprehension,
+            ast.GeneratorExp: self._comprehension,
+            ast.DictComp: self._comprehension,
+            ast.Call: self._call,
+            ast.Await: self._await,
+            ast.Constant: self._constant,
+            ast.JoinedStr: self._joined_str,
+            ast.Assign: self._assign,
+            ast.AnnAssign: self._ann_assign,
+            ast.AugAssign: self._aug_assign,
+            ast.NamedExpr: self._named_expr,
+            ast.With: self._with,
+            ast.AsyncWith: self._with,
+            ast.Import: self._import,
+            ast.ImportFrom: self._import_from,
+            ast.If: self._if,
+            ast.Yield: self._yield,
+            ast.YieldFrom: self._yield,
+            ast.MatchSingleton: lambda node: None,  # its ``value`` is True/False/None, not a node
+        }
+
+    # -- walking
+
+    def visit(self, node: Any) -> None:
+        handler = self._handlers.get(type(node))
+        if handler is None:
+            self._children(node)
+        else:
+            handler(node)
+
+    def _children(self, node: Any) -> None:
+        fields = _CHILD_FIELDS.get(type(node))
+        if fields is None:
+            fields = _CHILD_FIELDS[type(node)] = tuple(f for f in node._fields if f not in _NOT_CHILDREN)
+        visit = self.visit
+        for name in fields:
+            value = getattr(node, name)
+            if type(value) is list:
+                for item in value:
+                    if item is not None:  # Dict keys hold None for ``**mapping`` entries
+                        visit(item)
+            elif value is not None:
+                visit(value)
+
+    def _visit_all(self, nodes: list[Any]) -> None:
+        for node in nodes:
+            self.visit(node)
+
+    def _module(self, node: ast.Module) -> None:
+        self._mark_docstring(node.body)
+        self._visit_all(node.body)
+        facts = self.facts
+        facts.imports, facts.exports, facts.loops = self.imports, self.exports, self.loops
+        facts.calls, facts.awaits, facts.sql, facts.bindings = self.calls, self.awaits, self.sql, self.bindings
+        # functions are recorded when their body is done (is_generator is known then); list them by position
+        facts.functions = sorted(self.functions, key=lambda fn: fn.span.start_byte)
+
+    def _mark_docstring(self, body: list[ast.stmt]) -> None:
+        first = body[0] if body else None
+        if type(first) is ast.Expr and type(first.value) is ast.Constant and type(first.value.value) is str:
+            self._docstrings.add(id(first.value))
+
+    # -- definitions
+
+    def _qualname(self, name: str, line: int) -> str:
+        qualname = f"{self._scopes[-1][0]}.{name}" if self._scopes else name
+        if qualname in self._qualnames:  # a redefinition (property setter, conditional def) stays unique
+            qualname = f"{qualname}@{line}"
+        self._qualnames.add(qualname)
+        return qualname
+
+    def _def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        # decorators, defaults and annotations run in the enclosing scope
+        self._visit_all(node.decorator_list)
+        self.visit(node.args)
+        if node.returns is not None:
+            self.visit(node.returns)
+        parent, in_class = self._scopes[-1] if self._scopes else (None, False)
+        class_name = parent if in_class else None
+        qualname = self._qualname(node.name, node.lineno)
+        decorators = tuple(self._decorator_text(d) for d in node.decorator_list)
+        args = node.args
+        positional = args.posonlyargs + args.args
+        is_plain_method = in_class and not {"staticmethod", "classmethod"} & set(decorators)
+        self_name = positional[0].arg if is_plain_method and positional else None
+        param_types: dict[str, str] = {}
+        for arg in (*positional, *args.kwonlyargs):
+            if arg.annotation is not None and arg.arg != self_name:
+                param_types[arg.arg] = annotation_type(arg.annotation, self.src)
+                self.bindings.append(Binding(arg.arg, param_types[arg.arg], "param_type", arg.lineno, qualname))
+        frame = _Frame(qualname, class_name, self_name, param_types)
+
+        outer_function, outer_loops = self._function, self._loop_stack
+        self._function, self._loop_stack = qualname, ()
+        self._scopes.append((qualname, False))
+        self._frames.append(frame)
+        self._mark_docstring(node.body)
+        self._visit_all(node.body)
+        self._frames.pop()
+        self._scopes.pop()
+        self._function, self._loop_stack = outer_function, outer_loops
+
+        self.functions.append(
+            Function(
+                qualname,
+                node.name,
+                "method" if in_class else "function",
+                self.src.span(node),
+                is_async=type(node) is ast.AsyncFunctionDef,
+                class_name=class_name,
+                parent=parent,
+                params=_param_names(args),
+                decorators=decorators,
+                is_generator=frame.is_generator,
+            )
+        )
+
+    def _lambda(self, node: ast.Lambda) -> None:
+        self.visit(node.args)
+        qualname = f"<lambda@{node.lineno}:{node.col_offset + 1}>"
+        frame = _Frame(qualname, None, None, {})
+        self._frames.append(frame)
+        self.visit(node.body)
+        self._frames.pop()
+        parent = self._scopes[-1][0] if self._scopes else None
+        self.functions.append(
+            Function(
+                qualname,
+                "<lambda>",
+                "lambda",
+                self.src.span(node),
+                parent=parent,
+                params=_param_names(node.args),
+                is_generator=frame.is_generator,
+            )
+        )
+
+    def _class(self, node: ast.ClassDef) -> None:
+        self._visit_all(node.decorator_list)
+        self._visit_all(node.bases)
+        self._visit_all(node.keywords)
+        parent = self._scopes[-1][0] if self._scopes else None
+        qualname = self._qualname(node.name, node.lineno)
+        self._scopes.append((qualname, True))
+        self._mark_docstring(node.body)
+        self._visit_all(node.body)
+        self._scopes.pop()
+        decorators = tuple(self._decorator_text(d) for d in node.decorator_list)
+        self.functions.append(Function(qualname, node.name, "class", self.src.span(node), parent=parent, decorators=decorators))
+
+    def _decorator_text(self, node: ast.expr) -> str:
+        text = self.src.text(node, limit=1000)
+        # a decorator split over lines reads best in its canonical one-line form
+        return ast.unparse(node) if "\n" in text else text
+
+    def _yield(self, node: ast.Yield | ast.YieldFrom) -> None:
+        if self._frames:
+            self._frames[-1].is_generator = True
+        self._children(node)
+
+    # -- loops
+
+    def _add_loop(self, kind: str, node: ast.AST, iterable: ast.expr | None) -> int:
+        loop_id = len(self.loops)
+        text, size = "", None
+        if iterable is not None:
+            text = self.src.text(iterable)
+            if isinstance(iterable, _LITERALS) and not any(type(e) is ast.Starred for e in iterable.elts):
+                size = len(iterable.elts)
+        parent = self._loop_stack[-1] if self._loop_stack else None
+        loop = Loop(loop_id, kind, self.src.span(node), self._function, text, size, id(node) in self._batched, parent)
+        self.loops.append(loop)
+        return loop_id
+
+    def _for(self, node: ast.For | ast.AsyncFor) -> None:
+        loop_id = self._add_loop("for_await" if type(node) is ast.AsyncFor else "for", node, node.iter)
+        self.visit(node.iter)  # evaluated once, before the first iteration
+        outer = self._loop_stack
+        self._loop_stack = (*outer, loop_id)
+        self.visit(node.target)
+        self._visit_all(node.body)
+        self._loop_stack = outer
+        self._visit_all(node.orelse)
+
+    def _while(self, node: ast.While) -> None:
+        loop_id = self._add_loop("while", node, None)
+        outer = self._loop_stack
+        self._loop_stack = (*outer, loop_id)
+        self.visit(node.test)
+        self._visit_all(node.body)
+        self._loop_stack = outer
+        self._visit_all(node.orelse)
+
+    def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
+        first, *rest = node.generators
+        loop_id = self._add_loop("comprehension", node, first.iter)
+        self.visit(first.iter)  # the outermost iterable is evaluated once, outside the comprehension
+        outer = self._loop_stack
+        self._loop_stack = (*outer, loop_id)
+        self.visit(first.target)
+        self._visit_all(first.ifs)
+        for generator in rest:
+            self._children(generator)
+        if type(node) is ast.DictComp:
+            self.visit(node.key)
+            self.visit(node.value)
+        else:
+            self.visit(node.elt)
+        self._loop_stack = outer
+
+    # -- calls, awaits, strings
+
+    def _call(self, node: ast.Call) -> None:
+        func, args, keywords = node.func, node.args, node.keywords
+        chain = call_chain(func)
+        callee = callee_text(func, chain, self.src)
+        text = self.src.text
+        if chain in _BATCHING_CALLS:
+            for arg in args:
+                inner = arg.value if type(arg) is ast.Starred else arg
+                if isinstance(inner, _COMPREHENSIONS):
+                    self._batched.add(id(inner))
+        string_callee = self._string_callee
+        for value in (*args, *(k.value for k in keywords)):
+            if type(value) is ast.JoinedStr or type(value) is ast.Constant:
+                string_callee[id(value)] = callee
+        self.calls.append(
+            Call(
+                callee,
+                chain,
+                self.src.span(node),
+                self._function,
+                self._loop_stack,
+                node is self._awaited_call,
+                (*(text(a) for a in args), *(text(k) for k in keywords)),
+            )
+        )
+        self.visit(func)
+        self._visit_all(args)
+        for keyword in keywords:
+            self.visit(keyword.value)
+
+    def _await(self, node: ast.Await) -> None:
+        value = node.value
+        call = None
+        if type(value) is ast.Call:
+            self._awaited_call = value
+            call = callee_text(value.func, call_chain(value.func), self.src)
+        uses = dict.fromkeys(n.id for n in ast.walk(value) if type(n) is ast.Name and type(n.ctx) is ast.Load)
+        targets = self._await_targets.get(id(node), ())
+        self.awaits.append(Await(self.src.span(node), self._function, call, targets, tuple(uses), self._loop_stack))
+        self.visit(value)
+
+    def _constant(self, node: ast.Constant) -> None:
+        value = node.value
+        if type(value) is str and looks_like_sql(value) and id(node) not in self._docstrings:
+            self._add_sql(value, node, "string")
+
+    def _joined_str(self, node: ast.JoinedStr) -> None:
+        values = node.values
+        text = "".join(v.value if type(v) is ast.Constant else "?" for v in values)
+        if looks_like_sql(text):
+            has_substitutions = any(type(v) is ast.FormattedValue for v in values)
+            self._add_sql(text, node, "template" if has_substitutions else "string")
+        for value in values:
+            if type(value) is ast.FormattedValue:
+                self._children(value)
+
+    def _add_sql(self, text: str, node: ast.expr, kind: str) -> None:
+        call = self._string_callee.get(id(node))
+        self.sql.append(SqlString(text, self.src.span(node), self._function, kind, None, call, self._loop_stack))
+
+    # -- assignments and bindings
+
+    def _assign(self, node: ast.Assign) -> None:
+        value, targets = node.value, node.targets
+        if type(value) is ast.Await:
+            self._await_targets[id(value)] = _names(targets)
+        if not self._scopes and any(type(t) is ast.Name and t.id == "__all__" for t in targets):
+            self._add_exports(value)
+        for target in targets:
+            self._bind(target, value, node.lineno)
+        self.visit(value)  # the value is evaluated before the targets
+        self._visit_all(targets)
+
+    def _ann_assign(self, node: ast.AnnAssign) -> None:
+        target, value = node.target, node.value
+        if type(value) is ast.Await:
+            self._await_targets[id(value)] = _names([target])
+        if not self._scopes and type(target) is ast.Name and target.id == "__all__" and value is not None:
+            self._add_exports(value)
+        name, scope, _ = self._binding_target(target)
+        if name is not None:
+            self.bindings.append(Binding(name, annotation_type(node.annotation, self.src), "param_type", node.lineno, scope))
+        self._children(node)
+
+    def _aug_assign(self, node: ast.AugAssign) -> None:
+        if type(node.value) is ast.Await:
+            self._await_targets[id(node.value)] = _names([node.target])
+        target = node.target
+        if not self._scopes and type(target) is ast.Name and target.id == "__all__":
+            self._add_exports(node.value)
+        self._children(node)
+
+    def _named_expr(self, node: ast.NamedExpr) -> None:
+        if type(node.value) is ast.Await:
+            self._await_targets[id(node.value)] = (node.target.id,)
+        self._children(node)
+
+    def _with(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            if item.optional_vars is not None:
+                self._bind(item.optional_vars, item.context_expr, node.lineno)
+        self._children(node)
+
+    def _add_exports(self, value: ast.expr) -> None:
+        if isinstance(value, (ast.List, ast.Tuple)):
+            for element in value.elts:
+                if type(element) is ast.Constant and type(element.value) is str:
+                    self.exports.append(Export(element.value, element.value, "named", element.lineno))
+
+    def _binding_target(self, target: ast.expr) -> tuple[str | None, str | None, dict[str, str]]:
+        """Name, scope and parameter types for a binding to ``target``; the name is None if it binds nothing."""
+        if not self._scopes:
+            return (target.id if type(target) is ast.Name else None), None, {}
+        scope, is_class = self._scopes[-1]
+        if is_class:  # class attributes are read as ``self.x`` in methods
+            return (f"self.{target.id}" if type(target) is ast.Name else None), scope, {}
+        frame = self._frames[-1]
+        if type(target) is ast.Name:
+            return target.id, scope, {}
+        if type(target) is ast.Attribute and type(target.value) is ast.Name and target.value.id == frame.self_name:
+            return f"self.{target.attr}", frame.class_name, frame.param_types
+        return None, None, {}
+
+    def _bind(self, target: ast.expr, value: ast.expr, line: int) -> None:
+        name, scope, param_types = self._binding_target(target)
+        if name is None:
+            return
+        if type(value) is ast.Await:
+            value = value.value
+        if type(value) is ast.Call:
+            binding = Binding(name, callee_text(value.func, call_chain(value.func), self.src), "call", line, scope)
+        elif type(value) is ast.Name and value.id in param_types:
+            binding = Binding(name, param_types[value.id], "param_type", line, scope)
+        elif type(value) is ast.Name or type(value) is ast.Attribute:
+            chain = call_chain(value)
+            if "?" in chain:
+                return
+            binding = Binding(name, ".".join(chain), "alias", line, scope)
+        else:
+            return
+        self.bindings.append(binding)
+
+    # -- imports
+
+    def _import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            # ``import a.b`` binds ``a``; ``import a.b as c`` binds ``c`` to ``a.b``
+            local = alias.asname or alias.name.partition(".")[0]
+            self._add_import(alias.name, (ImportedName(alias.name, local),), node, 0)
+
+    def _import_from(self, node: ast.ImportFrom) -> None:
+        names = tuple(ImportedName(a.name, a.asname or a.name) for a in node.names)
+        self._add_import(node.module or "", names, node, node.level)
+
+    def _add_import(self, source: str, names: tuple[ImportedName, ...], node: ast.stmt, level: int) -> None:
+        span = self.src.span(node)
+        self.imports.append(Import(source, names, "python", span, level, self._type_checking > 0, self._function))
+
+    def _if(self, node: ast.If) -> None:
+        test = node.test
+        is_type_checking = (type(test) is ast.Name and test.id == "TYPE_CHECKING") or (
+            type(test) is ast.Attribute and test.attr == "TYPE_CHECKING"
+        )
+        if not is_type_checking:
+            self._children(node)
+            return
+        self.visit(test)
+        self._type_checking += 1
+        self._visit_all(node.body)
+        self._type_checking -= 1
+        self._visit_all(node.orelse)
+
+
+def _param_names(args: ast.arguments) -> tuple[str, ...]:
+    names = [a.arg for a in (*args.posonlyargs, *args.args)]
+    if args.vararg is not None:
+        names.append(args.vararg.arg)
+    names.extend(a.arg for a in args.kwonlyargs)
+    if args.kwarg is not None:
+        names.append(args.kwarg.arg)
+    return tuple(names)
+
+
+def _names(targets: list[ast.expr]) -> tuple[str, ...]:
+    """Names bound by assignment targets, unpacking tuples, lists and starred targets."""
+    found: list[str] = []
+    stack = list(reversed(targets))
+    while stack:
+        target = stack.pop()
+        if type(target) is ast.Name:
+            found.append(target.id)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            stack.extend(reversed(target.elts))
+        elif type(target) is ast.Starred:
+            stack.append(target.value)
+    return tuple(found)

@@ -1,0 +1,97 @@
+"""Per-file facts cached by content hash and tool version, in one SQLite file outside the analysed tree.
+
+The cache lives in the user's cache directory (``$PERFREWRITE_CACHE_DIR``, else ``$XDG_CACHE_HOME`` or
+``~/.cache``) so that ``--dry-run`` writes nothing inside the repository.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sqlite3
+from functools import cache
+from pathlib import Path
+
+from analyzers.facts import ModuleFacts
+
+
+def content_key(source: bytes, language: str) -> str:
+    return hashlib.blake2b(source, digest_size=16, person=language.encode()[:16]).hexdigest()
+
+
+@cache
+def tool_fingerprint() -> str:
+    """Changes whenever the code that produces facts changes, so stale facts are never reused."""
+    import analyzers
+
+    digest = hashlib.blake2b(digest_size=8)
+    package = Path(analyzers.__file__).parent
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def default_cache_dir() -> Path:
+    explicit = os.environ.get("PERFREWRITE_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "perfrewrite"
+
+
+class FactsCache:
+    """Maps content keys to pickled ModuleFacts. A cache that cannot be opened degrades to no cache."""
+
+    def __init__(self, directory: Path | None = None):
+        self.directory = directory or default_cache_dir()
+        self.error: str | None = None
+        self._db: sqlite3.Connection | None = None
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.directory / "facts.sqlite3", timeout=5, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, tool TEXT, blob BLOB)")
+        except (OSError, sqlite3.Error) as exc:
+            self.error = f"cache disabled: {exc}"
+            self._db = None
+        self._tool = tool_fingerprint()
+
+    def get_many(self, keys: list[str]) -> dict[str, ModuleFacts]:
+        if self._db is None or not keys:
+            return {}
+        found: dict[str, ModuleFacts] = {}
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT key, blob FROM facts WHERE tool = ? AND key IN ({marks})", (self._tool, *chunk)
+                )
+                for key, blob in rows:
+                    found[key] = pickle.loads(blob)
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError) as exc:
+            self.error = f"cache read failed, re-parsing: {exc}"
+            return {}
+        return found
+
+    def put_many(self, items: list[tuple[str, bytes]]) -> None:
+        """Store already-pickled facts."""
+        if self._db is None or not items:
+            return
+        try:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO facts (key, tool, blob) VALUES (?, ?, ?)",
+                [(key, self._tool, blob) for key, blob in items],
+            )
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self.error = f"cache write failed: {exc}"
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,266 @@
+"""Call resolution: the function a call site reaches, through local definitions, import bindings, barrel
+re-exports, CommonJS exports and instance bindings (``this.x``, ``self.x``, singletons).
+
+Precision over recall: whenever a name could mean more than one thing, the answer is None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from analyzers.facts import Binding, Call, Function, Import, ImportedName, ModuleFacts
+from optimizer.resolve import ModuleResolver
+
+_IDENTIFIER_PATH = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+_CONSTRUCTORS = {"python": "__init__"}
+_MAX_BINDING_DEPTH = 8
+_AMBIGUOUS = None  # a name bound twice to different values
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """What a name denotes. ``kind``: ``module`` (a namespace), ``def`` (a function or class definition)
+    or ``instance`` (an object of the class ``qualname``)."""
+
+    kind: str
+    path: str
+    qualname: str = ""
+
+
+class ModuleIndex:
+    """One module's definitions, bindings, imports and exports in dicts, built once."""
+
+    def __init__(self, facts: ModuleFacts) -> None:
+        self.path = facts.path
+        self.python = facts.language == "python"
+        self.this = "self" if self.python else "this"
+        self.constructor = _CONSTRUCTORS.get(facts.language, "constructor")
+        self.functions: dict[str, Function] = {f.qualname: f for f in facts.functions}
+        # (enclosing qualname or None, name) -> qualname: top-level defs, nested defs and methods
+        self.members: dict[tuple[str | None, str], str] = {}
+        for fn in facts.functions:
+            if not fn.name.startswith("<"):
+                self.members[(fn.parent, fn.name)] = fn.qualname
+        self.bindings: dict[tuple[str | None, str], Binding | None] = {}
+        for binding in facts.bindings:
+            key = (binding.scope, binding.name)
+            previous = self.bindings.get(key, binding)
+            same = previous is not None and previous.value == binding.value
+            self.bindings[key] = binding if same else _AMBIGUOUS
+        self.imports: dict[tuple[str | None, str], tuple[Import, ImportedName]] = {}
+        self.star_imports: list[Import] = []  # Python ``from x import *``
+        for imp in facts.imports:
+            if imp.type_only:
+                continue
+            for name in imp.names:
+                if name.local == "*":
+                    self.star_imports.append(imp)
+                else:
+                    self.imports[(imp.function, name.local)] = (imp, name)
+        self.exports = {e.name: e for e in facts.exports if not (e.kind == "all" and e.name in ("*", ""))}
+        self.star_exports = [e.source for e in facts.exports if e.kind == "all" and e.name in ("*", "") and e.source]
+
+    def enclosing_class(self, scope: str | None) -> str | None:
+        """The class whose instance ``this``/``self`` is inside ``scope``."""
+        while scope is not None:
+            fn = self.functions.get(scope)
+            if fn is None:
+                return None
+            if fn.kind == "class":
+                return scope
+            if not self.python and fn.kind == "function":
+                return None  # a JS ``function`` has its own ``this``
+            scope = fn.parent
+        return None
+
+
+class CallResolver:
+    """Resolves call sites to ``(path, qualname)`` of the definition they reach."""
+
+    def __init__(self, modules: Mapping[str, ModuleFacts], resolver: ModuleResolver) -> None:
+        self.modules = resolver
+        self.index = {path: ModuleIndex(facts) for path, facts in modules.items()}
+        self._exports: dict[tuple[str, str], Symbol | None] = {}
+        self._active: set[tuple[str, str]] = set()
+        self._cuts = 0
+
+    def resolve(self, path: str, call: Call) -> tuple[str, str] | None:
+        idx = self.index.get(path)
+        chain = call.chain or (call.callee,)
+        if idx is None or not all(_IDENTIFIER_PATH.fullmatch(part) for part in chain):
+            return None  # computed members and call results (``a[k]()``, ``f().g()``) are not followed
+        symbol = self._head(idx, chain, call.function)
+        for part in chain[1:]:
+            if symbol is None:
+                return None
+            symbol = self.member(symbol, part)
+        return self._callable(symbol)
+
+    def export(self, path: str, name: str) -> Symbol | None:
+        """What module ``path`` exports as ``name`` (for Python: its top-level name or submodule)."""
+        key = (path, name)
+        if key in self._exports:
+            return self._exports[key]
+        if key in self._active:
+            self._cuts += 1  # a re-export cycle
+            return None
+        self._active.add(key)
+        cuts = self._cuts
+        try:
+            symbol = self._export(path, name)
+        finally:
+            self._active.discard(key)
+        # A result computed while an outer lookup was cut short may depend on where the lookup started.
+        if cuts == self._cuts or not self._active:
+            self._exports[key] = symbol
+        return symbol
+
+    def member(self, symbol: Symbol, name: str, depth: int = 0) -> Symbol | None:
+        if symbol.kind == "module":
+            return self.export(symbol.path, name)
+        idx = self.index[symbol.path]
+        qualname = idx.members.get((symbol.qualname, name))
+        if symbol.kind == "def":
+            if qualname is None and f"{symbol.qualname}.{name}" in idx.functions:
+                qualname = f"{symbol.qualname}.{name}"  # object-literal methods: ``api.get`` defined in ``api``
+            return Symbol("def", idx.path, qualname) if qualname else None
+        if qualname:
+            return Symbol("def", idx.path, qualname)
+        cls = idx.functions[symbol.qualname]
+        field = f"{idx.this}.{name}"
+        for scope in dict.fromkeys((symbol.qualname, cls.name)):
+            binding = idx.bindings.get((scope, field), _MISSING)
+            if binding is not _MISSING:
+                return self._bound(idx, binding, None, depth)
+        return None
+
+    def _head(self, idx: ModuleIndex, chain: tuple[str, ...], scope: str | None) -> Symbol | None:
+        head = chain[0]
+        if head == idx.this or idx.python and head == "cls":
+            cls = idx.enclosing_class(scope)
+            if cls is None:
+                return None
+            return Symbol("instance" if head == idx.this else "def", idx.path, cls)
+        symbol = self._lookup(idx, head, scope)
+        if symbol is None and ".".join(chain) in idx.functions:
+            return Symbol("def", idx.path, head)
+        return symbol
+
+    def _lookup(self, idx: ModuleIndex, name: str, scope: str | None, depth: int = 0) -> Symbol | None:
+        """Resolve ``name`` as seen from inside ``scope``: enclosing functions first, then the module."""
+        while scope is not None:
+            fn = idx.functions.get(scope)
+            if fn is None:
+                break
+            if fn.kind != "class":  # a class body does not enclose its methods' names
+                found = self._in_scope(idx, name, scope, depth)
+                if found is not _MISSING:
+                    return found
+                if name in fn.params:
+                    return None
+            scope = fn.parent
+        found = self._in_scope(idx, name, None, depth)
+        if found is not _MISSING:
+            return found
+        for imp in idx.star_imports:
+            target = self.modules.resolve(idx.path, imp)
+            symbol = self.export(target, name) if target in self.index else None
+            if symbol is not None:
+                return symbol
+        return None
+
+    def _in_scope(self, idx: ModuleIndex, name: str, scope: str | None, depth: int) -> Symbol | None | object:
+        qualname = idx.members.get((scope, name))
+        if qualname is not None:
+            return Symbol("def", idx.path, qualname)
+        binding = idx.bindings.get((scope, name), _MISSING)
+        if binding is not _MISSING:
+            return self._bound(idx, binding, scope, depth)
+        entry = idx.imports.get((scope, name))
+        if entry is not None:
+            return self._imported(idx, *entry)
+        return _MISSING
+
+    def _bound(self, idx: ModuleIndex, binding: Binding | None, scope: str | None, depth: int) -> Symbol | None:
+        if binding is None or depth >= _MAX_BINDING_DEPTH or not _IDENTIFIER_PATH.fullmatch(binding.value):
+            return None
+        parts = binding.value.split(".")
+        # ``this.x = new Foo()`` is evaluated in a method, but Foo is a module-level name
+        symbol = self._lookup(idx, parts[0], scope if binding.scope == scope else None, depth + 1)
+        for part in parts[1:]:
+            symbol = self.member(symbol, part, depth + 1) if symbol else None
+        if binding.kind == "alias" or symbol is None:
+            return symbol
+        if symbol.kind == "def" and self.index[symbol.path].functions[symbol.qualname].kind == "class":
+            return Symbol("instance", symbol.path, symbol.qualname)
+        return None  # the return value of a function call is unknown
+
+    def _imported(self, idx: ModuleIndex, imp: Import, name: ImportedName) -> Symbol | None:
+        if imp.kind == "python":
+            return self._python_imported(idx, imp, name)
+        target = self.modules.resolve(idx.path, imp)
+        if target not in self.index:
+            return None
+        if name.imported == "*":
+            return Symbol("module", target)
+        symbol = self.export(target, name.imported)
+        if symbol is None and name.imported == "default" and "default" not in self.index[target].exports:
+            return Symbol("module", target)  # ``require()`` / default import of a CommonJS module
+        return symbol
+
+    def _python_imported(self, idx: ModuleIndex, imp: Import, name: ImportedName) -> Symbol | None:
+        if name.imported in ("*", imp.source):  # ``import a.b as c`` binds the module itself
+            target = self.modules.python(idx.path, imp.source, imp.level)
+            return Symbol("module", target) if target in self.index else None
+        module = self.modules.python(idx.path, imp.source, imp.level)
+        symbol = self.export(module, name.imported) if module in self.index else None
+        if symbol is None:
+            submodule = self.modules.python_submodule(idx.path, imp.source, imp.level, name.imported)
+            symbol = Symbol("module", submodule) if submodule in self.index else None
+        return symbol
+
+    def _export(self, path: str, name: str) -> Symbol | None:
+        idx = self.index.get(path)
+        if idx is None:
+            return None
+        if idx.python:
+            symbol = self._lookup(idx, name, None)
+            if symbol is None and path.endswith(("/__init__.py", "/__init__.pyi")) or path.startswith("__init__."):
+                submodule = self.modules.python(path, name, 1)
+                symbol = Symbol("module", submodule) if submodule in self.index else None
+            return symbol
+        export = idx.exports.get(name)
+        if export is not None:
+            if export.source is not None:
+                target = self.modules.js(path, export.source)
+                if target not in self.index:
+                    return None
+                if export.kind == "all" or export.local in (None, "*"):
+                    return Symbol("module", target)  # ``export * as ns from``
+                return self.export(target, export.local)
+            local = export.local or export.name
+            return self._lookup(idx, local, None)
+        if name == "default":
+            return None  # ``export *`` does not re-export the default
+        for source in idx.star_exports:
+            target = self.modules.js(path, source)
+            symbol = self.export(target, name) if target in self.index else None
+            if symbol is not None:
+                return symbol
+        return None
+
+    def _callable(self, symbol: Symbol | None) -> tuple[str, str] | None:
+        if symbol is None or symbol.kind == "module":
+            return None
+        idx = self.index[symbol.path]
+        fn = idx.functions[symbol.qualname]
+        if symbol.kind == "instance":
+            call = idx.members.get((symbol.qualname, "__call__")) if idx.python else None
+            return (symbol.path, call) if call else None
+        if fn.kind == "class":
+            constructor = idx.members.get((symbol.qualname, idx.constructor))
+            return symbol.path, constructor or symbol.qualname
+        return symbol.path, symbol.qualname

@@ -1,0 +1,94 @@
+"""The parse stage: read each file once, reuse cached facts, parse the rest in a process pool."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from multiprocessing import get_all_start_methods, get_context
+
+from analyzers.facts import ModuleFacts
+from analyzers.frontends import CODE_LANGUAGES, parse_source
+from optimizer.cache import FactsCache, content_key
+from optimizer.workspace import SourceFile
+
+# Below this many files to parse, starting worker processes costs more than it saves.
+_POOL_THRESHOLD = 24
+_CHUNK = 8
+
+Progress = Callable[[int], None]
+
+
+def _parse_to_blob(job: tuple[str, str, bytes]) -> bytes:
+    path, language, source = job
+    return pickle.dumps(parse_source(path, language, source), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def parse_files(
+    files: list[SourceFile],
+    *,
+    cache: FactsCache | None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> tuple[dict[str, ModuleFacts], list[tuple[str, str]], dict[str, int]]:
+    """Facts per relative path, read errors as (path, message), and counters (parsed, cached, lines)."""
+    sources: dict[str, tuple[SourceFile, bytes, str]] = {}
+    errors: list[tuple[str, str]] = []
+    for file in files:
+        if file.language not in CODE_LANGUAGES:
+            continue
+        try:
+            source = file.absolute.read_bytes()
+        except OSError as exc:
+            errors.append((file.path, f"cannot read file: {exc.strerror or exc}"))
+            continue
+        sources[file.path] = (file, source, content_key(source, file.language))
+
+    cached = cache.get_many([key for _, _, key in sources.values()]) if cache else {}
+    modules: dict[str, ModuleFacts] = {}
+    todo: list[tuple[str, str, bytes]] = []
+    for path, (file, source, key) in sources.items():
+        hit = cached.get(key)
+        if hit is not None:
+            modules[path] = hit if hit.path == path else replace(hit, path=path)
+        else:
+            todo.append((path, file.language, source))
+    if progress and len(modules):
+        progress(len(modules))
+
+    fresh: list[tuple[str, bytes]] = []
+    for path, blob in _run(todo, jobs, progress):
+        modules[path] = pickle.loads(blob)
+        fresh.append((sources[path][2], blob))
+    if cache:
+        cache.put_many(fresh)
+    stats = {
+        "parsed": len(todo),
+        "cached": len(sources) - len(todo),
+        "lines": sum(m.lines for m in modules.values()),
+    }
+    return dict(sorted(modules.items())), errors, stats
+
+
+def _run(todo: list[tuple[str, str, bytes]], jobs: int | None, progress: Progress | None):
+    workers = jobs or os.cpu_count() or 1
+    if workers <= 1 or len(todo) < _POOL_THRESHOLD:
+        for job in todo:
+            yield job[0], _parse_to_blob(job)
+            if progress:
+                progress(1)
+        return
+    # Largest files first so that one big file does not finish last on an idle pool.
+    ordered = sorted(todo, key=lambda job: len(job[2]), reverse=True)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_fork_context()) as pool:
+        for job, blob in zip(ordered, pool.map(_parse_to_blob, ordered, chunksize=_CHUNK)):
+            yield job[0], blob
+            if progress:
+                progress(1)
+
+
+def _fork_context():
+    # fork shares the already-imported parsers with the workers; spawn would re-import them per worker
+    return get_context("fork") if "fork" in get_all_start_methods() else None
