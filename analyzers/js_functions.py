@@ -33,7 +33,6 @@ WRAPPERS = frozenset({"memo", "forwardRef", "useCallback", "useMemo", "observer"
 class FunctionRecord:
     """A function while the sweep is still learning about it (whether it renders JSX, is exported)."""
 
-    node_id: int
     qualname: str
     name: str
     kind: str
@@ -73,6 +72,7 @@ class Naming:
     owner: str | None = None
     exported: bool = False
     callback: bool = False
+    member: bool = False
 
 
 def naming(source: bytes, fn: Node) -> Naming:
@@ -81,8 +81,10 @@ def naming(source: bytes, fn: Node) -> Naming:
     if fn.type in _DECLARATIONS or fn.type == "method_definition":
         parent = fn.parent
         exported = parent is not None and parent.type == "export_statement"
-        if fn.type == "method_definition" and parent is not None and parent.type == "object":
-            return Naming(own_name, owner=_object_owner(source, parent))
+        if fn.type == "method_definition":
+            if parent is not None and parent.type == "object":
+                return Naming(own_name, owner=_object_owner(source, parent))
+            return Naming(own_name, member=True)
         return Naming(own_name or ("default" if exported else None), exported=exported)
     node, parent = _climb(source, fn)
     if parent is None:
@@ -100,7 +102,8 @@ def naming(source: bytes, fn: Node) -> Naming:
         owner = _object_owner(source, parent.parent) if parent.parent is not None else None
         return Naming(_key_name(source, parent.child_by_field_name("key")), owner=owner)
     elif kind in _CLASS_FIELDS and (parent.child_by_field_name("value") == node):
-        return Naming(_key_name(source, parent.child_by_field_name("name") or parent.child_by_field_name("property")))
+        key = parent.child_by_field_name("name") or parent.child_by_field_name("property")
+        return Naming(_key_name(source, key), member=True)
     elif kind == "export_statement":
         return Naming(own_name or "default", exported=True)
     elif own_name is None and (kind == "arguments" or (kind == "call_expression" and parent.child_by_field_name("function") == node)):

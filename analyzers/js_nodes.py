@@ -13,6 +13,8 @@ MAX_TEXT = 200
 # Expression wrappers that do not change what value flows through (TypeScript casts, parentheses).
 TRANSPARENT = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression"})
 _NAME_NODES = frozenset({"identifier", "this", "super", "property_identifier", "private_property_identifier", "import"})
+# Annotations that can name a class; ``string``, unions and object types cannot.
+_CLASS_TYPES = frozenset({"type_identifier", "nested_type_identifier"})
 _LINE_BREAK = re.compile(r"\s*\n\s*")
 _SPACES = re.compile(r"\s+")
 
@@ -127,7 +129,9 @@ def type_name(source: bytes, annotated: Node) -> str | None:
         return None
     target = annotation.named_children[0]
     if target.type == "generic_type":
-        target = target.child_by_field_name("name") or target
+        target = target.child_by_field_name("name")
+    if target is None or target.type not in _CLASS_TYPES:
+        return None
     return code_text(source, target)
 
 

@@ -53,7 +53,7 @@ def parse(path: str, source: bytes) -> ModuleFacts:
     src = SourceMap(utf8)
     facts.lines = src.lines
     try:
-        tree = ast.parse(text, filename=path)
+        tree = ast.parse(source, filename=path)  # bytes: the parser honours the BOM and coding cookie itself
         _Extractor(src, facts).visit(tree)
     except SyntaxError as exc:
         facts.errors.append(f"syntax error at line {exc.lineno}, column {exc.offset}: {exc.msg}")
@@ -142,25 +142,40 @@ class _Extractor:
     # -- walking
 
     def visit(self, node: Any) -> None:
-        handler = self._handlers.get(type(node))
-        if handler is None:
-            self._children(node)
-        else:
+        kind = type(node)
+        handler = self._handlers.get(kind)
+        if handler is not None:
             handler(node)
+        elif kind is not ast.Name:
+            self._children(node)
 
     def _children(self, node: Any) -> None:
         fields = _CHILD_FIELDS.get(type(node))
         if fields is None:
             fields = _CHILD_FIELDS[type(node)] = tuple(f for f in node._fields if f not in _NOT_CHILDREN)
-        visit = self.visit
+        handlers = self._handlers
+        # dispatch is inlined here and names are skipped without a call: this loop runs for most nodes
         for name in fields:
             value = getattr(node, name)
             if type(value) is list:
                 for item in value:
-                    if item is not None:  # Dict keys hold None for ``**mapping`` entries
-                        visit(item)
+                    kind = type(item)
+                    if kind is ast.Name or item is None:  # Dict keys hold None for ``**mapping`` entries
+                        continue
+                    handler = handlers.get(kind)
+                    if handler is None:
+                        self._children(item)
+                    else:
+                        handler(item)
             elif value is not None:
-                visit(value)
+                kind = type(value)
+                if kind is ast.Name:
+                    continue
+                handler = handlers.get(kind)
+                if handler is None:
+                    self._children(value)
+                else:
+                    handler(value)
 
     def _visit_all(self, nodes: list[Any]) -> None:
         for node in nodes:
@@ -340,21 +355,17 @@ class _Extractor:
                 inner = arg.value if type(arg) is ast.Starred else arg
                 if isinstance(inner, _COMPREHENSIONS):
                     self._batched.add(id(inner))
+        arg_texts = [text(arg) for arg in args]
         string_callee = self._string_callee
-        for value in (*args, *(k.value for k in keywords)):
-            if type(value) is ast.JoinedStr or type(value) is ast.Constant:
-                string_callee[id(value)] = callee
-        self.calls.append(
-            Call(
-                callee,
-                chain,
-                self.src.span(node),
-                self._function,
-                self._loop_stack,
-                node is self._awaited_call,
-                (*(text(a) for a in args), *(text(k) for k in keywords)),
-            )
-        )
+        for arg in args:
+            if type(arg) is ast.Constant or type(arg) is ast.JoinedStr:
+                string_callee[id(arg)] = callee
+        for keyword in keywords:
+            arg_texts.append(text(keyword))
+            if type(keyword.value) is ast.Constant or type(keyword.value) is ast.JoinedStr:
+                string_callee[id(keyword.value)] = callee
+        loops, awaited = self._loop_stack, node is self._awaited_call
+        self.calls.append(Call(callee, chain, self.src.span(node), self._function, loops, awaited, tuple(arg_texts)))
         self.visit(func)
         self._visit_all(args)
         for keyword in keywords:

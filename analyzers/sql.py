@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analyzers.schema import Schema
 
 # A statement keyword at the start, followed later by a clause that only SQL has. Cheap enough to run on
 # every string literal a front-end sees; sqlglot only parses the strings that pass.
@@ -19,3 +23,17 @@ def looks_like_sql(text: str) -> bool:
     if len(text) < 10 or not _SQL_START.match(text):
         return False
     return bool(_SQL_BODY.search(text))
+
+
+def parse_migration(path: str, text: str, dialect: str | None = None) -> Schema:
+    """Tables and indexes that one SQL migration file leaves behind; see ``analyzers.sql_migrations``."""
+    from analyzers import sql_migrations  # sqlglot loads on first use, not when a front-end imports this module
+
+    return sql_migrations.parse_migration(path, text, dialect)
+
+
+def apply_migrations(paths_and_texts: list[tuple[str, str]], dialect: str | None = None) -> Schema:
+    """Apply many migration files in path order; see ``analyzers.sql_migrations``."""
+    from analyzers import sql_migrations
+
+    return sql_migrations.apply_migrations(paths_and_texts, dialect)

@@ -6,6 +6,7 @@ Precision over recall: whenever a name could mean more than one thing, the answe
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from analyzers.facts import Binding, Call, Function, Import, ImportedName, ModuleFacts
 from optimizer.resolve import ModuleResolver
 
-_IDENTIFIER_PATH = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+_IDENTIFIER_PATH = re.compile(r"#?[A-Za-z_$][\w$]*(?:\.#?[A-Za-z_$][\w$]*)*")
 _CONSTRUCTORS = {"python": "__init__"}
 _MAX_BINDING_DEPTH = 8
 _AMBIGUOUS = None  # a name bound twice to different values
@@ -22,8 +23,9 @@ _MISSING = object()
 
 @dataclass(frozen=True, slots=True)
 class Symbol:
-    """What a name denotes. ``kind``: ``module`` (a namespace), ``def`` (a function or class definition)
-    or ``instance`` (an object of the class ``qualname``)."""
+    """What a name denotes. ``kind``: ``module`` (a namespace), ``def`` (a function or class definition, or
+    an object literal whose methods are defined as ``qualname.method``) or ``instance`` (an object of the
+    class ``qualname``)."""
 
     kind: str
     path: str
@@ -44,6 +46,8 @@ class ModuleIndex:
         for fn in facts.functions:
             if not fn.name.startswith("<"):
                 self.members[(fn.parent, fn.name)] = fn.qualname
+        # ``export const api = { get() {} }``: ``api`` is no definition itself, but ``api.get`` is
+        self.namespaces = {q.split(".", 1)[0] for q in self.functions if "." in q} - set(self.functions)
         self.bindings: dict[tuple[str | None, str], Binding | None] = {}
         for binding in facts.bindings:
             key = (binding.scope, binding.name)
@@ -124,8 +128,11 @@ class CallResolver:
         idx = self.index[symbol.path]
         qualname = idx.members.get((symbol.qualname, name))
         if symbol.kind == "def":
+            fn = idx.functions.get(symbol.qualname)
+            if fn is not None and fn.kind != "class":
+                return None  # attributes of functions are not followed
             if qualname is None and f"{symbol.qualname}.{name}" in idx.functions:
-                qualname = f"{symbol.qualname}.{name}"  # object-literal methods: ``api.get`` defined in ``api``
+                qualname = f"{symbol.qualname}.{name}"
             return Symbol("def", idx.path, qualname) if qualname else None
         if qualname:
             return Symbol("def", idx.path, qualname)
@@ -144,10 +151,7 @@ class CallResolver:
             if cls is None:
                 return None
             return Symbol("instance" if head == idx.this else "def", idx.path, cls)
-        symbol = self._lookup(idx, head, scope)
-        if symbol is None and ".".join(chain) in idx.functions:
-            return Symbol("def", idx.path, head)
-        return symbol
+        return self._lookup(idx, head, scope)
 
     def _lookup(self, idx: ModuleIndex, name: str, scope: str | None, depth: int = 0) -> Symbol | None:
         """Resolve ``name`` as seen from inside ``scope``: enclosing functions first, then the module."""
@@ -182,19 +186,21 @@ class CallResolver:
         entry = idx.imports.get((scope, name))
         if entry is not None:
             return self._imported(idx, *entry)
+        if scope is None and name in idx.namespaces:
+            return Symbol("def", idx.path, name)
         return _MISSING
 
     def _bound(self, idx: ModuleIndex, binding: Binding | None, scope: str | None, depth: int) -> Symbol | None:
         if binding is None or depth >= _MAX_BINDING_DEPTH or not _IDENTIFIER_PATH.fullmatch(binding.value):
             return None
         parts = binding.value.split(".")
-        # ``this.x = new Foo()`` is evaluated in a method, but Foo is a module-level name
-        symbol = self._lookup(idx, parts[0], scope if binding.scope == scope else None, depth + 1)
+        symbol = self._lookup(idx, parts[0], scope, depth + 1)
         for part in parts[1:]:
             symbol = self.member(symbol, part, depth + 1) if symbol else None
         if binding.kind == "alias" or symbol is None:
             return symbol
-        if symbol.kind == "def" and self.index[symbol.path].functions[symbol.qualname].kind == "class":
+        fn = self.index[symbol.path].functions.get(symbol.qualname) if symbol.kind == "def" else None
+        if fn is not None and fn.kind == "class":
             return Symbol("instance", symbol.path, symbol.qualname)
         return None  # the return value of a function call is unknown
 
@@ -228,7 +234,7 @@ class CallResolver:
             return None
         if idx.python:
             symbol = self._lookup(idx, name, None)
-            if symbol is None and path.endswith(("/__init__.py", "/__init__.pyi")) or path.startswith("__init__."):
+            if symbol is None and posixpath.basename(path).startswith("__init__."):
                 submodule = self.modules.python(path, name, 1)
                 symbol = Symbol("module", submodule) if submodule in self.index else None
             return symbol
@@ -256,7 +262,9 @@ class CallResolver:
         if symbol is None or symbol.kind == "module":
             return None
         idx = self.index[symbol.path]
-        fn = idx.functions[symbol.qualname]
+        fn = idx.functions.get(symbol.qualname)
+        if fn is None:
+            return None  # an object literal is not callable
         if symbol.kind == "instance":
             call = idx.members.get((symbol.qualname, "__call__")) if idx.python else None
             return (symbol.path, call) if call else None

@@ -70,6 +70,25 @@ class ModuleResolver:
             result[module] = tuple(package_names)
         return result
 
+    def package_name(self, from_path: str, imp: Import) -> str | None:
+        """The external package an unresolved import names: ``react-dom/client`` -> ``react-dom``,
+        ``@prisma/client/x`` -> ``@prisma/client``, ``numpy.linalg`` -> ``numpy``. None for relative imports
+        and for specifiers that a tsconfig ``paths`` alias claims (``@/x``), which are project files."""
+        source = imp.source
+        if imp.kind == "python":
+            top = source.split(".", 1)[0]
+            return top if top and not imp.level else None
+        source = source.removeprefix("node:")
+        if not source or source.startswith((".", "/", "~", "#", "@/")):
+            return None
+        config_dir = self._config_dir(posixpath.dirname(from_path))
+        if config_dir is not None and _path_targets(self.tsconfigs[config_dir].get("paths"), source):
+            return None
+        parts = source.split("/")
+        if source.startswith("@"):
+            return "/".join(parts[:2]) if len(parts) > 1 else None
+        return parts[0]
+
     # JavaScript / TypeScript
 
     def js(self, from_path: str, specifier: str) -> str | None:

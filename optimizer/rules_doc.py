@@ -35,8 +35,18 @@ def missing_sections(rule_id: str) -> list[str]:
 
 def rules_document() -> str:
     parts = ["# Rules\n\nGenerated from the detectors by `python -m optimizer.rules_doc`; do not edit by hand.\n"]
-    parts.extend(rule_markdown(rule_id).replace("\n#", "\n##") for rule_id in all_detectors())
+    parts.extend(_demote_headings(rule_markdown(rule_id)) for rule_id in all_detectors())
     return "\n".join(parts)
+
+
+def _demote_headings(markdown: str) -> str:
+    """One level deeper, so every rule nests under the page title; code blocks are left alone."""
+    lines, in_code = [], False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+        lines.append("#" + line if line.startswith("#") and not in_code else line)
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

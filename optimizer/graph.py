@@ -1,0 +1,226 @@
+"""The code graph: components, modules, functions and classes, and the imports, definitions and calls between
+them, built from module facts with networkx."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections import deque
+from collections.abc import Mapping
+from typing import Any
+
+import networkx as nx
+
+from analyzers.facts import Call, Function, Import, ModuleFacts
+from optimizer.calls import CallResolver
+from optimizer.resolve import ModuleResolver, ProjectFiles, load_tsconfigs
+
+__all__ = ["CodeGraph", "ProjectFiles", "load_tsconfigs"]
+
+# Reachability follows calls; an anonymous callback runs as part of the function that contains it.
+_REACH_COST = {"calls": 1, "contains": 0}
+# (source, target, kind) -> edge attributes, collected before one bulk insert
+_Edges = dict[tuple[str, str, str], dict[str, Any]]
+_DOT_NODE = {
+    "tier": "shape=tab",
+    "module": "shape=box",
+    "package": "shape=folder, style=dashed",
+    "class": "shape=box, style=rounded",
+    "component": "shape=ellipse, style=bold",
+    "function": "shape=ellipse",
+}
+_DOT_EDGE = {"imports": "style=dashed", "defines": "style=dotted", "contains": "style=dotted, color=gray", "calls": ""}
+
+
+class CodeGraph:
+    """A ``networkx.MultiDiGraph`` (a DiGraph whose parallel edges are keyed by kind, because one pair of
+    nodes can be linked twice: a module defines ``main`` and calls it).
+
+    Nodes: ``module:<path>``; ``function:<path>::<qualname>`` with kind ``function``, ``component`` (React
+    components) or ``class``; ``package:<name>`` for external imports; ``component:<name>`` (kind ``tier``)
+    for frontend / backend / ml / other. Edge keys, also stored as ``kind``: ``imports`` (attribute
+    ``names``), ``defines``, ``calls`` (attribute ``lines``), ``contains``.
+    """
+
+    def __init__(self, modules: Mapping[str, ModuleFacts], files: ProjectFiles) -> None:
+        self.graph = nx.MultiDiGraph()
+        self.modules = modules
+        self.resolver = ModuleResolver(files)
+        self.calls = CallResolver(modules, self.resolver)
+        self._call_cache: dict[tuple[str, str | None, tuple[str, ...]], str | None] = {}
+
+    @classmethod
+    def build(
+        cls, modules: Mapping[str, ModuleFacts], files: ProjectFiles, components: Mapping[str, str] | None = None
+    ) -> CodeGraph:
+        self = cls(modules, files)
+        edges: _Edges = {}
+        paths = sorted(modules)
+        for path in paths:
+            self._add_definitions(modules[path], edges, components)
+        for path in paths:
+            self._add_imports(modules[path], edges)
+            self._add_calls(modules[path], edges)
+        if components:
+            for path in paths:
+                tier = f"component:{components.get(path, 'other')}"
+                if tier not in self.graph:
+                    self.graph.add_node(tier, kind="tier", path=None, name=tier.split(":", 1)[1], line=None)
+                edges[(tier, _module_node(path), "contains")] = {}
+        self.graph.add_edges_from((u, v, kind, {"kind": kind, **attrs}) for (u, v, kind), attrs in edges.items())
+        return self
+
+    def resolve_module(self, from_path: str, imp: Import) -> str | None:
+        """The analysed path ``imp`` names, or None for an external package."""
+        return self.resolver.resolve(from_path, imp)
+
+    @staticmethod
+    def function_node(path: str, qualname: str) -> str:
+        return f"function:{path}::{qualname}"
+
+    @staticmethod
+    def module_node(path: str) -> str:
+        return _module_node(path)
+
+    def resolve_call(self, path: str, call: Call) -> str | None:
+        """The node of the function or class a call reaches, or None when it is external or uncertain."""
+        key = (path, call.function, call.chain or (call.callee,))
+        if key not in self._call_cache:
+            target = self.calls.resolve(path, call)
+            self._call_cache[key] = self.function_node(*target) if target else None
+        return self._call_cache[key]
+
+    def callees(self, node: str) -> list[str]:
+        if node not in self.graph:
+            return []
+        return [v for _, v, kind in self.graph.out_edges(node, keys=True) if kind == "calls"]
+
+    def callers(self, node: str) -> list[str]:
+        if node not in self.graph:
+            return []
+        return [u for u, _, kind in self.graph.in_edges(node, keys=True) if kind == "calls"]
+
+    def reachable(self, node: str, max_depth: int | None = None) -> dict[str, int]:
+        """Nodes reachable from ``node`` through calls, with the fewest calls needed (``node`` itself is 0)."""
+        if node not in self.graph:
+            return {}
+        depth = {node: 0}
+        queue = deque([node])
+        while queue:
+            current = queue.popleft()
+            for _, target, kind in self.graph.out_edges(current, keys=True):
+                cost = _REACH_COST.get(kind)
+                if cost is None:
+                    continue
+                new_depth = depth[current] + cost
+                if (max_depth is not None and new_depth > max_depth) or depth.get(target, new_depth + 1) <= new_depth:
+                    continue
+                depth[target] = new_depth
+                # 0-1 breadth-first search: free edges go to the front so depths come out minimal
+                queue.appendleft(target) if cost == 0 else queue.append(target)
+        return depth
+
+    def to_json(self) -> dict:
+        nodes = [{"id": node, **attrs} for node, attrs in self.graph.nodes(data=True)]
+        edges = [
+            {"source": u, "target": v, **{k: list(a) if isinstance(a, tuple) else a for k, a in attrs.items()}}
+            for u, v, attrs in self.graph.edges(data=True)
+        ]
+        return {"nodes": nodes, "edges": edges}
+
+    def to_dot(self) -> str:
+        lines = ["digraph code {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=10];']
+        for node, attrs in self.graph.nodes(data=True):
+            style = _DOT_NODE.get(attrs["kind"], "")
+            lines.append(f"  {_quote(node)} [label={_quote(_label(attrs))}{', ' + style if style else ''}];")
+        for u, v, kind in self.graph.edges(keys=True):
+            style = _DOT_EDGE.get(kind, "")
+            lines.append(f"  {_quote(u)} -> {_quote(v)} [label={_quote(kind)}{', ' + style if style else ''}];")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def _add_definitions(self, facts: ModuleFacts, edges: _Edges, components: Mapping[str, str] | None) -> None:
+        path = facts.path
+        module = _module_node(path)
+        tier = {"component": components.get(path, "other")} if components else {}
+        self.graph.add_node(
+            module, kind="module", path=path, name=path, line=1, language=facts.language, lines=facts.lines, **tier
+        )
+        functions = {fn.qualname for fn in facts.functions}
+        for fn in facts.functions:
+            node = self.function_node(path, fn.qualname)
+            self.graph.add_node(node, **_function_attrs(path, fn))
+            parent = self.function_node(path, fn.parent) if fn.parent in functions else module
+            edges[(parent, node, "defines")] = {}
+            if fn.name.startswith("<"):
+                edges[(parent, node, "contains")] = {}
+
+    def _add_imports(self, facts: ModuleFacts, edges: _Edges) -> None:
+        module = _module_node(facts.path)
+        for imp in facts.imports:
+            if imp.type_only:
+                continue  # erased at compile time: no runtime dependency
+            lazy = imp.function is not None or imp.kind == "dynamic"
+            targets = self.resolver.targets(facts.path, imp)
+            package = None if targets else self.resolver.package_name(facts.path, imp)
+            if package:
+                node = f"package:{package}"
+                if node not in self.graph:
+                    self.graph.add_node(node, kind="package", path=None, name=package, line=None)
+                _merge_import(edges, module, node, tuple(n.imported for n in imp.names), lazy)
+            for target, names in targets.items():
+                _merge_import(edges, module, _module_node(target), names, lazy)
+        for export in facts.exports:
+            target = self.resolver.js(facts.path, export.source) if export.source else None
+            if target:
+                _merge_import(edges, module, _module_node(target), (export.local or "*",), False)
+
+    def _add_calls(self, facts: ModuleFacts, edges: _Edges) -> None:
+        path = facts.path
+        functions = {fn.qualname for fn in facts.functions}
+        module = _module_node(path)
+        for call in facts.calls:
+            target = self.resolve_call(path, call)
+            if target is None:
+                continue
+            source = self.function_node(path, call.function) if call.function in functions else module
+            attrs = edges.setdefault((source, target, "calls"), {"lines": []})
+            attrs["lines"].append(call.span.line)
+
+
+def _module_node(path: str) -> str:
+    return f"module:{path}"
+
+
+def _function_attrs(path: str, fn: Function) -> dict[str, Any]:
+    kind = "class" if fn.kind == "class" else "component" if fn.is_component else "function"
+    return {
+        "kind": kind,
+        "path": path,
+        "name": fn.name,
+        "line": fn.span.line,
+        "qualname": fn.qualname,
+        "end_line": fn.span.end_line,
+        "is_async": fn.is_async,
+        "exported": fn.exported,
+    }
+
+
+def _merge_import(edges: _Edges, source: str, target: str, names: tuple[str, ...], lazy: bool) -> None:
+    attrs = edges.get((source, target, "imports"))
+    if attrs is None:
+        edges[(source, target, "imports")] = {"names": names, "lazy": lazy}
+    else:
+        attrs["names"] = tuple(dict.fromkeys(attrs["names"] + names))
+        attrs["lazy"] = attrs["lazy"] and lazy  # one eager import makes the dependency eager
+
+
+def _label(attrs: Mapping[str, Any]) -> str:
+    if attrs["kind"] == "module":
+        return posixpath.basename(attrs["path"])
+    return attrs.get("qualname") or attrs["name"]
+
+
+def _quote(text: str) -> str:
+    # JSON string escaping is valid DOT string escaping for quotes and backslashes.
+    return json.dumps(text, ensure_ascii=False)
