@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from analyzers.facts import Function
-from analyzers.js_nodes import TRANSPARENT, chain, has_token, named_args, span, string_value, text
+from analyzers.js_nodes import TRANSPARENT, chain, code_text, named_args, span, string_value, text
 
 KINDS = {
     "function_declaration": "function",
@@ -47,19 +47,20 @@ class FunctionRecord:
 
     def freeze(self, source: bytes, exported_locals: set[str]) -> Function:
         node = self.node
+        tokens = {child.type for child in node.children}
         return Function(
             qualname=self.qualname,
             name=self.name,
             kind=self.kind,
             span=span(node),
-            is_async=has_token(node, "async", stop="formal_parameters"),
+            is_async="async" in tokens,
             is_component=self.has_jsx and self.name[:1].isupper(),
             class_name=self.class_name,
             parent=self.parent,
             params=self.params,
-            decorators=_decorators(source, node),
+            decorators=_decorators(source, node, "decorator" in tokens),
             exported=self.exported or (self.top_level and self.qualname in exported_locals),
-            is_generator=node.type in _GENERATORS or has_token(node, "*", stop="formal_parameters"),
+            is_generator=node.type in _GENERATORS or "*" in tokens,
         )
 
 
@@ -125,12 +126,17 @@ def _climb(source: bytes, fn: Node) -> tuple[Node, Node | None]:
             and call is not None
             and call.type == "call_expression"
             and named_args(parent)[:1] == [node]
-            and chain(source, call.child_by_field_name("function"))[-1] in WRAPPERS
+            and _callee_name(source, call) in WRAPPERS
         ):
             node, parent = call, call.parent
             continue
         break
     return node, parent
+
+
+def _callee_name(source: bytes, call: Node) -> str:
+    callee = call.child_by_field_name("function")
+    return chain(source, callee, code_text(source, callee))[-1] if callee is not None else ""
 
 
 def _assigned_name(source: bytes, left: Node | None, own_name: str | None) -> str | None:
@@ -166,11 +172,11 @@ def _key_name(source: bytes, key: Node | None) -> str | None:
     return string_value(source, key) or text(source, key)
 
 
-def _decorators(source: bytes, node: Node) -> tuple[str, ...]:
-    found = [child for child in node.children if child.type == "decorator"]
-    sibling = node.prev_named_sibling
+def _decorators(source: bytes, node: Node, inside: bool) -> tuple[str, ...]:
+    found = [child for child in node.children if child.type == "decorator"] if inside else []
     # TypeScript puts a method's decorators before it in the class body rather than inside it.
-    while node.type == "method_definition" and sibling is not None and sibling.type == "decorator":
+    sibling = node.prev_named_sibling if node.type == "method_definition" else None
+    while sibling is not None and sibling.type == "decorator":
         found.insert(0, sibling)
         sibling = sibling.prev_named_sibling
     return tuple(" ".join(text(source, d)[1:].split()) for d in found)

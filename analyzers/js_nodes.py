@@ -15,6 +15,7 @@ TRANSPARENT = frozenset({"parenthesized_expression", "as_expression", "satisfies
 _NAME_NODES = frozenset({"identifier", "this", "super", "property_identifier", "private_property_identifier", "import"})
 # Annotations that can name a class; ``string``, unions and object types cannot.
 _CLASS_TYPES = frozenset({"type_identifier", "nested_type_identifier"})
+_DOTTED = re.compile(r"[\w$#]+(?:\??\.[\w$#]+)*\Z")
 _LINE_BREAK = re.compile(r"\s*\n\s*")
 _SPACES = re.compile(r"\s+")
 
@@ -29,7 +30,9 @@ def text(source: bytes, node: Node) -> str:
 
 
 def short_text(source: bytes, node: Node) -> str:
-    return text(source, node)[:MAX_TEXT]
+    """At most ``MAX_TEXT`` characters; only the bytes that can hold them are decoded (4 per character)."""
+    start = node.start_byte
+    return source[start : min(node.end_byte, start + 4 * MAX_TEXT)].decode("utf-8", "replace")[:MAX_TEXT]
 
 
 def code_text(source: bytes, node: Node) -> str:
@@ -48,9 +51,10 @@ def unwrap(node: Node | None) -> Node | None:
 
 
 def named_args(node: Node | None) -> list[Node]:
+    """Named children without comments (the only "extra" nodes in these grammars)."""
     if node is None:
         return []
-    return [child for child in node.named_children if child.type != "comment"]
+    return [child for child in node.named_children if not child.is_extra]
 
 
 def string_value(source: bytes, node: Node | None) -> str | None:
@@ -75,8 +79,13 @@ def template_text(source: bytes, node: Node) -> str:
     return b"".join(pieces).decode("utf-8", "replace")
 
 
-def chain(source: bytes, node: Node) -> tuple[str, ...]:
-    """Receiver chain of a callee: ``this.a.b`` -> (this, a, b); ``db.c('x').find`` -> (db, c(), find)."""
+def chain(source: bytes, node: Node, written: str) -> tuple[str, ...]:
+    """Receiver chain of a callee: ``this.a.b`` -> (this, a, b); ``db.c('x').find`` -> (db, c(), find).
+
+    ``written`` is the callee's text; plain dotted names, the common case, are split without the tree.
+    """
+    if _DOTTED.match(written):
+        return tuple(written.replace("?.", ".").split("."))
     parts: list[str] = []
     called = False
     current: Node | None = node
@@ -153,14 +162,9 @@ def params(source: bytes, fn: Node) -> tuple[tuple[str, ...], dict[str, str]]:
     return tuple(names), types
 
 
-def has_token(node: Node, token: str, stop: str | None = None) -> bool:
-    """True if ``node`` has a direct child of type ``token`` before the first child of type ``stop``."""
-    for child in node.children:
-        if child.type == token:
-            return True
-        if child.type == stop:
-            return False
-    return False
+def has_token(node: Node, token: str) -> bool:
+    """True if ``node`` has a direct child of type ``token`` (keywords such as ``default``, ``type``, ``static``)."""
+    return any(child.type == token for child in node.children)
 
 
 def _has_child(node: Node, kind: str) -> bool:

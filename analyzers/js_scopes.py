@@ -69,3 +69,18 @@ class ScopeStack:
                 if record.has_jsx:
                     return
                 record.has_jsx = True
+
+    @property
+    def class_scope(self) -> str | None:
+        """The class ``this`` refers to here: arrow functions keep the enclosing ``this``, others rebind it."""
+        for frame in reversed(self.frames):
+            record = frame.function
+            if record is None:
+                continue
+            if record.kind == "class":
+                return record.qualname
+            if record.class_name is not None:
+                return record.class_name
+            if record.kind != "arrow":
+                return None
+        return None

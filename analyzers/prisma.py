@@ -87,7 +87,7 @@ def resolve_references(schema: Schema) -> None:
     """
     models = {table.model: table for table in schema.tables.values() if table.model}
     for table in models.values():
-        stray = [col for col in table.columns if col.type in models and col.type not in _SCALARS]
+        stray = [col for col in table.columns if col.type in models]
         table.columns = [col for col in table.columns if col not in stray]
         table.relations.extend(Relation(col.field, col.type, col.is_list, line=col.line) for col in stray)
         for relation in table.relations:
@@ -219,7 +219,7 @@ class _Cursor:
 
     def take(self, kind: str | None = None) -> _Token:
         if self.done():
-            raise _Malformed("unexpected end of line", self.tokens[-1].line)
+            raise _Malformed(f"line ends early, after {self.tokens[-1].text!r}", self.tokens[-1].line)
         token = self.tokens[self.pos]
         if kind is not None and token.kind != kind:
             raise _Malformed(f"expected {kind!r}, found {token.text!r}", token.line)
@@ -399,10 +399,8 @@ def _field(model: _Model, statement: list[_Token]) -> None:
                 field=name.text,
                 target=type_text,
                 is_list=is_list,
-                fields=_names(relation.kwargs["fields"], "@relation", name.line) if "fields" in relation.kwargs else (),
-                references=(
-                    _names(relation.kwargs["references"], "@relation", name.line) if "references" in relation.kwargs else ()
-                ),
+                fields=_optional_names(relation, "fields", name.line),
+                references=_optional_names(relation, "references", name.line),
                 line=name.line,
             )
         )
@@ -412,3 +410,7 @@ def _field(model: _Model, statement: list[_Token]) -> None:
     model.columns.append(Column(column_name, name.text, type_text, nullable, is_list, name.line))
     model.indexes.extend(((name.text,), kind, index_name, name.line) for kind, index_name in keys)
 
+
+def _optional_names(relation: _Call, key: str, line: int) -> tuple[str, ...]:
+    """``fields:`` / ``references:`` of ``@relation``; the back side of a relation has neither."""
+    return _names(relation.kwargs[key], f"@relation {key}", line) if key in relation.kwargs else ()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Set
+from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
 import sqlglot
@@ -53,7 +54,7 @@ def parse_migration(path: str, text: str, dialect: str | None = None) -> Schema:
 
 
 def apply_migrations(paths_and_texts: list[tuple[str, str]], dialect: str | None = None) -> Schema:
-    """Apply migration files in path order (``migrations/20240101_init/migration.sql``, ``V2__x.sql`` < ``V10__x.sql``)."""
+    """Apply migration files in path order, numbers compared as numbers (``V2__x.sql`` before ``V10__x.sql``)."""
     schema = Schema()
     tables: Tables = {}
     for path, text in sorted(paths_and_texts, key=lambda item: _natural_key(item[0])):
@@ -272,7 +273,7 @@ def _type_text(kind: exp.DataType | None, dialect: str) -> str:
     """sqlglot's rendering in the statement's dialect; a user-defined type (a PostgreSQL enum) by its bare name."""
     if kind is None:
         return ""
-    if kind.is_type(exp.DataType.Type.USERDEFINED) and isinstance(kind.args.get("kind"), exp.Identifier):
+    if kind.this == exp.DataType.Type.USERDEFINED and isinstance(kind.args.get("kind"), exp.Identifier):
         return kind.args["kind"].name
     return kind.sql(dialect=dialect)
 
@@ -281,7 +282,7 @@ def _set_column(table: Table, name: str, **changes: object) -> Table:
     return replace(table, columns=[replace(c, **changes) if c.name == name else c for c in table.columns])
 
 
-def _without(table: Table, *, columns: Set[str] = frozenset(), names: Set[str] = frozenset()) -> Table:
+def _without(table: Table, *, columns: AbstractSet[str] = frozenset(), names: AbstractSet[str] = frozenset()) -> Table:
     """Drop ``columns`` with the indexes and foreign keys over them, and the constraints or indexes called ``names``."""
     return replace(
         table,
@@ -427,9 +428,7 @@ def drop_index(tables: Tables, statement: exp.Drop, at: At) -> Tables:
     on = statement.args.get("cluster")
     only = _find(tables, _name(on.this)) if isinstance(on, exp.OnProperty) else None
     return {
-        key: replace(table, indexes=[i for i in table.indexes if i.name not in names])
-        if only in (None, key)
-        else table
+        key: replace(table, indexes=[i for i in table.indexes if i.name not in names]) if only in (None, key) else table
         for key, table in tables.items()
     }
 

@@ -23,9 +23,10 @@ _MISSING = object()
 
 @dataclass(frozen=True, slots=True)
 class Symbol:
-    """What a name denotes. ``kind``: ``module`` (a namespace), ``def`` (a function or class definition, or
-    an object literal whose methods are defined as ``qualname.method``) or ``instance`` (an object of the
-    class ``qualname``)."""
+    """What a name denotes. ``kind``: ``module`` (a namespace); ``package`` (a Python package with no
+    ``__init__`` among the analysed files, named by its dotted ``qualname``); ``def`` (a function or class
+    definition, or an object literal whose methods are defined as ``qualname.method``); ``instance`` (an
+    object of the class ``qualname``)."""
 
     kind: str
     path: str
@@ -56,9 +57,8 @@ class ModuleIndex:
             self.bindings[key] = binding if same else _AMBIGUOUS
         self.imports: dict[tuple[str | None, str], tuple[Import, ImportedName]] = {}
         self.star_imports: list[Import] = []  # Python ``from x import *``
+        # Type-only imports stay: they name the classes in ``constructor(private repo: Repo)``.
         for imp in facts.imports:
-            if imp.type_only:
-                continue
             for name in imp.names:
                 if name.local == "*":
                     self.star_imports.append(imp)
@@ -125,6 +125,8 @@ class CallResolver:
     def member(self, symbol: Symbol, name: str, depth: int = 0) -> Symbol | None:
         if symbol.kind == "module":
             return self.export(symbol.path, name)
+        if symbol.kind == "package":
+            return self._python_module(self.index[symbol.path], f"{symbol.qualname}.{name}")
         idx = self.index[symbol.path]
         qualname = idx.members.get((symbol.qualname, name))
         if symbol.kind == "def":
@@ -210,23 +212,39 @@ class CallResolver:
         target = self.modules.resolve(idx.path, imp)
         if target not in self.index:
             return None
+        exports = self.index[target].exports
         if name.imported == "*":
+            if imp.kind == "require" and exports.keys() == {"default"}:
+                return self.export(target, "default")  # ``module.exports = Foo`` is what ``require`` returns
             return Symbol("module", target)
         symbol = self.export(target, name.imported)
-        if symbol is None and name.imported == "default" and "default" not in self.index[target].exports:
+        if symbol is None and name.imported == "default" and "default" not in exports:
             return Symbol("module", target)  # ``require()`` / default import of a CommonJS module
         return symbol
 
     def _python_imported(self, idx: ModuleIndex, imp: Import, name: ImportedName) -> Symbol | None:
-        if name.imported in ("*", imp.source):  # ``import a.b as c`` binds the module itself
-            target = self.modules.python(idx.path, imp.source, imp.level)
-            return Symbol("module", target) if target in self.index else None
         module = self.modules.python(idx.path, imp.source, imp.level)
+        if name.imported == imp.source and not imp.level:
+            # ``import a.b`` binds ``a``, ``import a.b as c`` binds ``c`` to ``a.b``. ``from a import a`` reads
+            # the same; it is told apart by module ``a`` defining a top-level ``a``.
+            attribute = self.export(module, name.imported) if module in self.index else None
+            if attribute is not None and attribute.kind != "module" and "." not in imp.source:
+                return attribute
+            top = imp.source.split(".", 1)[0]
+            return self._python_module(idx, top if name.local == top else imp.source)
         symbol = self.export(module, name.imported) if module in self.index else None
         if symbol is None:
             submodule = self.modules.python_submodule(idx.path, imp.source, imp.level, name.imported)
             symbol = Symbol("module", submodule) if submodule in self.index else None
         return symbol
+
+    def _python_module(self, idx: ModuleIndex, dotted: str) -> Symbol:
+        """Module ``dotted``, or a ``package`` symbol for a namespace package (or an external module) whose
+        submodules are then looked up by their dotted names."""
+        target = self.modules.python(idx.path, dotted)
+        if target in self.index:
+            return Symbol("module", target)
+        return Symbol("package", idx.path, dotted)
 
     def _export(self, path: str, name: str) -> Symbol | None:
         idx = self.index.get(path)
@@ -259,7 +277,7 @@ class CallResolver:
         return None
 
     def _callable(self, symbol: Symbol | None) -> tuple[str, str] | None:
-        if symbol is None or symbol.kind == "module":
+        if symbol is None or symbol.kind in ("module", "package"):
             return None
         idx = self.index[symbol.path]
         fn = idx.functions.get(symbol.qualname)

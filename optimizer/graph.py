@@ -170,10 +170,6 @@ class CodeGraph:
                 _merge_import(edges, module, node, tuple(n.imported for n in imp.names), lazy)
             for target, names in targets.items():
                 _merge_import(edges, module, _module_node(target), names, lazy)
-        for export in facts.exports:
-            target = self.resolver.js(facts.path, export.source) if export.source else None
-            if target:
-                _merge_import(edges, module, _module_node(target), (export.local or "*",), False)
 
     def _add_calls(self, facts: ModuleFacts, edges: _Edges) -> None:
         path = facts.path

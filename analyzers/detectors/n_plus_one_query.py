@@ -54,7 +54,8 @@ class NPlusOneQuery(Detector):
 
     ## Not reported
     `Promise.all(ids.map((id) => prisma.user.findUnique(...)))` (Prisma batches these into one query),
-    loops over short literal lists (`for (const role of ["admin", "user"])`), and seed, migration and
+    loops over short literal lists (`for (const role of ["admin", "user"])`), page-by-page reads
+    (`while` around `findMany({ take, cursor })`), and seed, migration and
     test files unless the `include-tests` / `include-seeds` options are set.
 
     ## Known limits
@@ -88,7 +89,7 @@ class NPlusOneQuery(Detector):
             db_call = classify(call, module.language, clients)
             # One finding per call expression: `knex('t').where(..).first()` is several calls at one start.
             start = (call.span.line, call.span.column)
-            if db_call is None or start in reported:
+            if db_call is None or start in reported or _is_pagination(call, db_call, loops[-1]):
                 continue
             reported.add(start)
             yield self._finding(module, call, db_call, loops, ctx)
@@ -105,7 +106,7 @@ class NPlusOneQuery(Detector):
 
     def _finding(self, module: ModuleFacts, call: Call, db: DbCall, loops: list[Loop], ctx: FileContext) -> Finding:
         inner = loops[-1]
-        what = _LOOP_WORDS.get(inner.kind, f"`.{inner.kind}()` callback")
+        what = _loop_words(inner, module.language)
         over = f" over `{_short(inner.iterable)}`" if inner.iterable else ""
         nesting = f" (nested {len(loops)} loops deep: queries grow as the product of their sizes)" if len(loops) > 1 else ""
         message = (
@@ -113,8 +114,7 @@ class NPlusOneQuery(Detector):
             f"{_BATCH_HINT[db.library]}."
         )
         related = tuple(
-            Related(module.path, loop.span.line, f"{_LOOP_WORDS.get(loop.kind, '.' + loop.kind + '()')} starts here")
-            for loop in loops
+            Related(module.path, loop.span.line, f"{_loop_words(loop, module.language)} starts here") for loop in loops
         )
         return self.finding(
             module,
@@ -127,6 +127,20 @@ class NPlusOneQuery(Detector):
             operation=db.operation,
             target=db.target,
         )
+
+
+def _is_pagination(call: Call, db: DbCall, loop: Loop) -> bool:
+    """A page-by-page read (`while` + `findMany({ take, cursor })`) is one query per page by design."""
+    if loop.kind not in ("while", "do") or db.operation != "findMany":
+        return False
+    args = " ".join(call.args)
+    return "take" in args and ("cursor" in args or "skip" in args)
+
+
+def _loop_words(loop: Loop, language: str) -> str:
+    if loop.kind == "for_await" and language == "python":
+        return "`async for` loop"
+    return _LOOP_WORDS.get(loop.kind, f"`.{loop.kind}()` callback")
 
 
 def _short(text: str, limit: int = 60) -> str:

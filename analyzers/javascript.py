@@ -1,0 +1,283 @@
+"""JavaScript / JSX / TypeScript / TSX front-end: one tree-sitter parse, then module facts.
+
+The interesting nodes are found by one compiled query (run in C); a single sweep over them in source order
+keeps a stack of enclosing functions and loops, so Python only looks at small neighbourhoods of each node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from operator import itemgetter
+from typing import Callable
+
+from tree_sitter import Node, QueryCursor
+
+from analyzers.facts import Loop, ModuleFacts
+from analyzers.js_bindings import assignment_binding, declarator_binding, field_binding, parameter_property_binding
+from analyzers.js_functions import KINDS, FunctionRecord, naming
+from analyzers.js_modules import call_import, commonjs_exports, esm_import, export_statement
+from analyzers.js_nodes import has_token, params, short_text, span
+from analyzers.js_queries import CAPTURES, Grammar, grammar
+from analyzers.js_scopes import Frame, ScopeStack
+from analyzers.js_sites import (
+    CallbackLoop,
+    await_fact,
+    batched_name,
+    call_fact,
+    callback_loop,
+    callee_node,
+    jsx_fact,
+    literal_size,
+    sql_fact,
+)
+from optimizer.suppress import scan_suppressions
+
+_LOOP_KINDS = {"for_statement": "for", "while_statement": "while", "do_statement": "do"}
+_ORDER = itemgetter(0, 1, 2)
+
+
+def parse(path: str, source: bytes, language: str) -> ModuleFacts:
+    """Facts for one JS/TS module. ``language``: ``javascript`` (also JSX) | ``typescript`` | ``tsx``.
+
+    Syntax errors do not raise: the facts from the parts that parsed are kept and one message is recorded.
+    """
+    bundle = grammar(language)
+    root = bundle.parser.parse(source).root_node
+    facts = ModuleFacts(path=path, language=language, lines=_count_lines(source))
+    facts.suppressions = scan_suppressions(source)
+    _Sweep(source, bundle, facts).run(root)
+    if root.has_error:
+        facts.errors.append(_syntax_error(root))
+    return facts
+
+
+class _Sweep:
+    """Visits the captured nodes in source order and appends their facts to ``facts``."""
+
+    def __init__(self, source: bytes, bundle: Grammar, facts: ModuleFacts) -> None:
+        self.source = source
+        self.bundle = bundle
+        self.facts = facts
+        self.scopes = ScopeStack()
+        self.records: list[FunctionRecord] = []
+        self.qualnames: set[str] = set()
+        # callback function node id -> the loop its call makes of it
+        self.pending_loops: dict[int, CallbackLoop] = {}
+        # (function, variable) -> id of a ``.map`` loop whose result that variable holds
+        self.mapped: dict[tuple[str | None, str], int] = {}
+        self.parameter_properties: set[int] = set()
+        handlers: dict[str, Callable[[Node], None]] = {
+            "fn": self.function,
+            "loop": self.loop,
+            "export": self.export,
+            "import": self.esm_import,
+            "decl": self.declarator,
+            "assign": self.assignment,
+            "field": self.field,
+            "param_prop": self.parameter_property,
+            "call": self.call,
+            "await": self.await_,
+            "jsx": self.jsx,
+            "str": self.string,
+        }
+        self.handlers = [handlers[name] for name in CAPTURES]
+
+    def run(self, root: Node) -> None:
+        rank = {name: index for index, name in enumerate(CAPTURES)}
+        events = [
+            (node.start_byte, -node.end_byte, rank[name], node)
+            for name, nodes in QueryCursor(self.bundle.facts).captures(root).items()
+            for node in nodes
+        ]
+        events.sort(key=_ORDER)
+        advance, handlers = self.scopes.advance, self.handlers
+        for start, _, index, node in events:
+            advance(start)
+            handlers[index](node)
+        exported = {e.local for e in self.facts.exports if e.local and e.kind in ("named", "default")}
+        self.facts.functions = [record.freeze(self.source, exported) for record in self.records]
+
+    def function(self, node: Node) -> None:
+        source, scopes = self.source, self.scopes
+        about = naming(source, node)
+        parent = scopes.function
+        pending = self.pending_loops.pop(node.id, None)
+        if pending is not None:
+            self._callback_loop(node, pending, parent.qualname if parent is not None else None)
+        kind = KINDS[node.type]
+        class_name = parent.qualname if about.member and parent is not None and parent.kind == "class" else None
+        if about.name is None:
+            row, column = node.start_point
+            name = f"<{kind}>"
+            base = f"<{kind}@{row + 1}:{column + 1}>"
+        else:
+            name = about.name
+            local = f"{about.owner}.{name}" if about.owner else name
+            base = f"{parent.qualname}.{local}" if parent is not None else local
+        names, types = params(source, node) if kind != "class" else ((), {})
+        record = FunctionRecord(
+            qualname=self._unique(base, node),
+            name=name,
+            kind=kind,
+            node=node,
+            class_name=class_name,
+            parent=parent.qualname if parent is not None else None,
+            top_level=parent is None,
+            exported=about.exported,
+            params=names,
+            param_types=types,
+        )
+        self.records.append(record)
+        transparent = pending is not None or about.callback
+        scopes.push(Frame(node.end_byte, function=record, transparent=transparent))
+
+    def _unique(self, qualname: str, node: Node) -> str:
+        if qualname in self.qualnames:
+            row, column = node.start_point
+            qualname = f"{qualname}@{row + 1}:{column + 1}"
+        self.qualnames.add(qualname)
+        return qualname
+
+    def _callback_loop(self, node: Node, pending: CallbackLoop, function: str | None) -> None:
+        loop_id = len(self.facts.loops)
+        self.facts.loops.append(
+            Loop(
+                id=loop_id,
+                kind=pending.kind,
+                span=span(node),
+                function=function,
+                iterable=pending.iterable,
+                literal_size=pending.literal_size,
+                batched=pending.batched,
+                parent=self.scopes.innermost_loop,
+            )
+        )
+        if pending.result_name is not None:
+            self.mapped[(function, pending.result_name)] = loop_id
+        self.scopes.push(Frame(node.end_byte, loop=loop_id))
+
+    def loop(self, node: Node) -> None:
+        kind = _LOOP_KINDS.get(node.type)
+        iterable = ""
+        size = None
+        if kind is None:
+            operator = node.child_by_field_name("operator")
+            kind = "for_in" if operator is not None and operator.type == "in" else "for_of"
+            if has_token(node, "await"):
+                kind = "for_await"
+            right = node.child_by_field_name("right")
+            if right is not None:
+                iterable, size = short_text(self.source, right), literal_size(right)
+        loop_id = len(self.facts.loops)
+        scopes = self.scopes
+        self.facts.loops.append(
+            Loop(loop_id, kind, span(node), scopes.qualname, iterable, size, parent=scopes.innermost_loop)
+        )
+        scopes.push(Frame(node.end_byte, loop=loop_id))
+
+    def call(self, node: Node) -> None:
+        callee = callee_node(node)
+        if callee is None:
+            return
+        source, scopes, facts = self.source, self.scopes, self.facts
+        function = scopes.qualname
+        if node.type == "call_expression":
+            imported = call_import(source, node, function)
+            if imported is not None:
+                facts.imports.append(imported)
+            found = callback_loop(source, node, callee)
+            if found is not None:
+                self.pending_loops[found[0].id] = found[1]
+            self._batch(node, function)
+        facts.calls.append(call_fact(source, node, callee, function, scopes.loops))
+
+    def _batch(self, node: Node, function: str | None) -> None:
+        """``const ps = xs.map(...); await Promise.all(ps)`` batches the map loop, like the direct form."""
+        name = batched_name(self.source, node)
+        loop_id = self.mapped.pop((function, name), None) if name is not None else None
+        if loop_id is not None:
+            loops = self.facts.loops
+            loops[loop_id] = replace(loops[loop_id], batched=True)
+
+    def await_(self, node: Node) -> None:
+        scopes = self.scopes
+        self.facts.awaits.append(await_fact(self.source, node, self.bundle.uses, scopes.qualname, scopes.loops))
+
+    def jsx(self, node: Node) -> None:
+        scopes = self.scopes
+        scopes.mark_jsx()
+        element = jsx_fact(self.source, node, scopes.qualname, scopes.loops)
+        if element is not None:
+            self.facts.jsx.append(element)
+
+    def string(self, node: Node) -> None:
+        found = sql_fact(self.source, node, self.scopes.qualname, self.scopes.loops)
+        if found is not None:
+            self.facts.sql.append(found)
+
+    def esm_import(self, node: Node) -> None:
+        found = esm_import(self.source, node)
+        if found is not None:
+            self.facts.imports.append(found)
+
+    def export(self, node: Node) -> None:
+        exports, imported = export_statement(self.source, node)
+        self.facts.exports.extend(exports)
+        if imported is not None:
+            self.facts.imports.append(imported)
+
+    def declarator(self, node: Node) -> None:
+        found = declarator_binding(self.source, node, self.scopes.qualname)
+        if found is not None:
+            self.facts.bindings.append(found)
+
+    def assignment(self, node: Node) -> None:
+        source, scopes = self.source, self.scopes
+        self.facts.exports.extend(commonjs_exports(source, node))
+        record = scopes.function
+        types = record.param_types if record is not None else {}
+        found = assignment_binding(source, node, scopes.class_scope, scopes.qualname, types)
+        if found is not None:
+            self.facts.bindings.append(found)
+
+    def field(self, node: Node) -> None:
+        record = self.scopes.function
+        if record is None or record.kind != "class":
+            return
+        found = field_binding(self.source, node, record.qualname, record.name)
+        if found is not None:
+            self.facts.bindings.append(found)
+
+    def parameter_property(self, node: Node) -> None:
+        # A parameter with both a modifier and ``readonly`` matches two patterns.
+        if node.id in self.parameter_properties:
+            return
+        self.parameter_properties.add(node.id)
+        found = parameter_property_binding(self.source, node, self.scopes.class_scope)
+        if found is not None:
+            self.facts.bindings.append(found)
+
+
+def _count_lines(source: bytes) -> int:
+    if not source:
+        return 0
+    return source.count(b"\n") + (0 if source.endswith(b"\n") else 1)
+
+
+def _syntax_error(root: Node) -> str:
+    """Where the first ERROR or MISSING node is, following the children that contain one."""
+    node = root
+    while True:
+        for child in node.children:
+            if child.is_error or child.is_missing:
+                node = child
+                break
+            if child.has_error:
+                node = child
+                break
+        else:
+            break
+        if node.is_error or node.is_missing:
+            break
+    row, column = node.start_point
+    return f"syntax error at line {row + 1}, column {column + 1}"

@@ -1,0 +1,236 @@
+"""Facts about single JS/TS nodes: call sites, array-method callback loops, awaits, JSX elements, SQL literals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tree_sitter import Node, Query, QueryCursor
+
+from analyzers.facts import Await, Call, JsxElement, JsxProp, SqlString
+from analyzers.js_nodes import (
+    TRANSPARENT,
+    chain,
+    code_text,
+    named_args,
+    pattern_names,
+    short_text,
+    span,
+    template_text,
+    text,
+    unwrap,
+)
+from analyzers.sql import looks_like_sql
+
+LOOP_METHODS = frozenset({"forEach", "map", "flatMap", "reduce", "filter", "some", "every", "find"})
+BATCHERS = frozenset({"Promise.all", "Promise.allSettled"})
+_CALLBACKS = frozenset({"arrow_function", "function_expression"})
+_UNCHAINED = frozenset({"then", "catch", "finally"})
+_PROP_KINDS = {
+    "arrow_function": "arrow",
+    "function_expression": "function",
+    "object": "object",
+    "array": "array",
+    "identifier": "identifier",
+    "call_expression": "call",
+    "new_expression": "call",
+    "member_expression": "member",
+}
+_LITERALS = frozenset({"string", "number", "true", "false", "null", "undefined", "regex"})
+# ``looks_like_sql`` rejects anything shorter than 10 characters; skip decoding those literals.
+_SHORTEST_SQL = 10 + 2
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackLoop:
+    """A per-item callback found at its call (``ids.map(id => ...)``), waiting for its function node."""
+
+    kind: str
+    iterable: str
+    literal_size: int | None
+    batched: bool
+    result_name: str | None
+
+
+def callee_node(call: Node) -> Node | None:
+    return call.child_by_field_name("constructor" if call.type == "new_expression" else "function")
+
+
+def call_fact(source: bytes, call: Node, callee: Node, function: str | None, loops: tuple[int, ...]) -> Call:
+    arguments = call.child_by_field_name("arguments")
+    if arguments is not None and arguments.type == "template_string":
+        args: tuple[str, ...] = (short_text(source, arguments),)
+    else:
+        args = tuple(short_text(source, arg) for arg in named_args(arguments))
+    return Call(
+        callee=code_text(source, callee),
+        chain=chain(source, callee),
+        span=span(call),
+        function=function,
+        loops=loops,
+        awaited=_is_awaited(source, call),
+        args=args,
+        is_new=call.type == "new_expression",
+    )
+
+
+def _is_awaited(source: bytes, call: Node) -> bool:
+    """The call is what ``await`` waits for, through parentheses and a chain like ``.find().toArray()``."""
+    node, parent = call, call.parent
+    while parent is not None:
+        if parent.type in TRANSPARENT:
+            node, parent = parent, parent.parent
+        elif parent.type == "await_expression":
+            return True
+        elif parent.type == "member_expression" and parent.child_by_field_name("object") == node:
+            outer = parent.parent
+            if outer is None or outer.type != "call_expression" or outer.child_by_field_name("function") != parent:
+                return False
+            if text(source, parent.child_by_field_name("property")) in _UNCHAINED:
+                return False
+            node, parent = outer, outer.parent
+        else:
+            return False
+    return False
+
+
+def callback_loop(source: bytes, call: Node, callee: Node) -> tuple[Node, CallbackLoop] | None:
+    """``xs.forEach(x => ...)`` and friends: the callback node and what the loop will record."""
+    if callee.type != "member_expression":
+        return None
+    method = text(source, callee.child_by_field_name("property"))
+    if method not in LOOP_METHODS:
+        return None
+    args = named_args(call.child_by_field_name("arguments"))
+    if not args or args[0].type not in _CALLBACKS:
+        return None
+    receiver = callee.child_by_field_name("object")
+    batched = method == "map" and _feeds_batch(source, call)
+    loop = CallbackLoop(
+        kind=method,
+        iterable=short_text(source, receiver) if receiver is not None else "",
+        literal_size=literal_size(receiver),
+        batched=batched,
+        result_name=_bound_name(source, call) if method == "map" and not batched else None,
+    )
+    return args[0], loop
+
+
+def literal_size(node: Node | None) -> int | None:
+    node = unwrap(node)
+    if node is None or node.type != "array":
+        return None
+    return len(named_args(node))
+
+
+def _feeds_batch(source: bytes, call: Node) -> bool:
+    node, parent = call, call.parent
+    while parent is not None and (parent.type in TRANSPARENT or parent.type == "await_expression"):
+        node, parent = parent, parent.parent
+    if parent is None or parent.type != "arguments" or parent.parent is None:
+        return False
+    return _is_batcher(source, parent.parent)
+
+
+def _is_batcher(source: bytes, call: Node) -> bool:
+    callee = call.child_by_field_name("function") if call.type == "call_expression" else None
+    return callee is not None and code_text(source, callee) in BATCHERS
+
+
+def _bound_name(source: bytes, call: Node) -> str | None:
+    parent = call.parent
+    if parent is not None and parent.type == "variable_declarator" and parent.child_by_field_name("value") == call:
+        name = parent.child_by_field_name("name")
+        if name is not None and name.type == "identifier":
+            return text(source, name)
+    return None
+
+
+def batched_name(source: bytes, call: Node) -> str | None:
+    """``Promise.all(promises)``: the variable handed over whole, whose ``.map`` loop then runs batched."""
+    if not _is_batcher(source, call):
+        return None
+    args = named_args(call.child_by_field_name("arguments"))
+    if len(args) == 1 and args[0].type == "identifier":
+        return text(source, args[0])
+    return None
+
+
+def await_fact(
+    source: bytes, node: Node, uses_query: Query, function: str | None, loops: tuple[int, ...]
+) -> Await:
+    operand = unwrap(node.named_children[0]) if node.named_child_count else None
+    call = None
+    uses: tuple[str, ...] = ()
+    if operand is not None:
+        callee = callee_node(operand) if operand.type in ("call_expression", "new_expression") else None
+        call = code_text(source, callee) if callee is not None else None
+        found = sorted(QueryCursor(uses_query).captures(operand).get("id", ()), key=_start)
+        uses = tuple(dict.fromkeys(text(source, name) for name in found))
+    return Await(span(node), function, call, _await_targets(source, node), uses, loops)
+
+
+def _start(node: Node) -> int:
+    return node.start_byte
+
+
+def _await_targets(source: bytes, node: Node) -> tuple[str, ...]:
+    parent = node.parent
+    while parent is not None and parent.type in TRANSPARENT:
+        node, parent = parent, parent.parent
+    if parent is None:
+        return ()
+    if parent.type == "variable_declarator" and parent.child_by_field_name("value") == node:
+        return tuple(pattern_names(source, parent.child_by_field_name("name")))
+    if parent.type == "assignment_expression" and parent.child_by_field_name("right") == node:
+        return tuple(pattern_names(source, parent.child_by_field_name("left")))
+    return ()
+
+
+def jsx_fact(source: bytes, node: Node, function: str | None, loops: tuple[int, ...]) -> JsxElement | None:
+    name = node.child_by_field_name("name")
+    if name is None:
+        return None  # a fragment ``<>``
+    props = tuple(_prop(source, attribute) for attribute in node.children_by_field_name("attribute"))
+    return JsxElement(code_text(source, name), span(node), function, props, loops)
+
+
+def _prop(source: bytes, attribute: Node) -> JsxProp:
+    parts = named_args(attribute)
+    if attribute.type == "jsx_expression":
+        spread = parts[0] if parts else attribute
+        return JsxProp("...", "spread", span(attribute), short_text(source, spread))
+    name = code_text(source, parts[0]) if parts else ""
+    value = parts[1] if len(parts) > 1 else None
+    if value is None:
+        return JsxProp(name, "literal", span(attribute))
+    if value.type == "jsx_expression":
+        inner = named_args(value)
+        value = unwrap(inner[0]) if inner else None
+        if value is None:
+            return JsxProp(name, "other", span(attribute))
+    kind = _PROP_KINDS.get(value.type)
+    if kind is None:
+        is_literal = value.type in _LITERALS or (
+            value.type == "template_string" and not any(c.type == "template_substitution" for c in value.named_children)
+        )
+        kind = "literal" if is_literal else "other"
+    return JsxProp(name, kind, span(attribute), short_text(source, value))
+
+
+def sql_fact(source: bytes, node: Node, function: str | None, loops: tuple[int, ...]) -> SqlString | None:
+    if node.end_byte - node.start_byte < _SHORTEST_SQL:
+        return None
+    if node.type == "string":
+        value, kind = source[node.start_byte + 1 : node.end_byte - 1].decode("utf-8", "replace"), "string"
+    else:
+        value, kind = template_text(source, node), "template"
+    if not looks_like_sql(value):
+        return None
+    tag = call = None
+    parent = node.parent
+    if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("arguments") == node:
+        kind, tag = "tagged", code_text(source, parent.child_by_field_name("function"))
+    elif parent is not None and parent.type == "arguments" and parent.parent is not None:
+        callee = callee_node(parent.parent)
+        call = code_text(source, callee) if callee is not None else None
+    return SqlString(value, span(node), function, kind, tag, call, loops)

@@ -1,0 +1,744 @@
+"""React templates for the corpus: components, pages, hooks, contexts and API clients (TS/TSX)."""
+
+from __future__ import annotations
+
+from corpus_base import ADJECTIVES, NOUNS, FileContext, camel, fill, kebab, pascal
+from corpus_ts import TS_DEFAULTS, UTIL_BLOCKS, grow, render_imports
+
+
+def _component_name(ctx: FileContext) -> str:
+    return ctx.fresh(lambda: pascal(ctx.rng.choice(ADJECTIVES), ctx.rng.choice(NOUNS), ctx.rng.choice(("List", "Panel", "Row", "Badge", "Summary", "Card", "Section"))))
+
+
+def list_component(ctx: FileContext, name: str) -> str:
+    e = ctx.entity
+    t = ctx.use_type(e)
+    fmt = ctx.use("util")
+    shown = f"{fmt}([item])" if fmt and ctx.rng.random() < 0.5 else f'item.{e.number_field} ?? "—"'
+    if fmt:
+        shown = f'String(item.{e.number_field} ?? "—")'
+    return fill(
+        """interface «Name»Props {
+  «items»: «T»[];
+  onSelect?: (item: «T») => void;
+  emptyLabel?: string;
+}
+
+export function «Name»({ «items», onSelect, emptyLabel = "No «plural» yet" }: «Name»Props) {
+  const [query, setQuery] = useState("");
+  const visible = useMemo(
+    () => «items».filter((item) => String(item.«text»).toLowerCase().includes(query.toLowerCase())),
+    [«items», query],
+  );
+
+  if (visible.length === 0) {
+    return <p className="«css»__empty">{emptyLabel}</p>;
+  }
+
+  return (
+    <div className="«css»">
+      <input value={query} onChange={(event) => setQuery(event.target.value)} placeholder="Search «plural»" />
+      <ul>
+        {visible.map((item) => (
+          <li key={item.id} onClick={() => onSelect?.(item)}>
+            <span>{item.«text»}</span>
+            <small>{«shown»}</small>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+""",
+        Name=name, T=t, items=e.plural_var, plural=e.plural_var.lower(), text=e.text_field, css=kebab(name),
+        shown=shown,
+    )
+
+
+def card_component(ctx: FileContext, name: str) -> str:
+    e = ctx.entity
+    t = ctx.use_type(e)
+    rows = "\n".join(
+        f'        <dt>{f.name}</dt>\n        <dd>{{String({e.var}.{f.name} ?? "")}}</dd>' for f in ctx.pick(e.fields, 4)
+    )
+    flag = e.of("bool")
+    badge = f'      {{{e.var}.{flag[0].name} && <span className="badge">{flag[0].name}</span>}}\n' if flag else ""
+    return fill(
+        """export interface «Name»Props {
+  «var»: «T»;
+  compact?: boolean;
+  actions?: ReactNode;
+}
+
+export function «Name»({ «var», compact = false, actions }: «Name»Props) {
+  const title = «var».«text» || "Untitled";
+  return (
+    <article className={compact ? "card card--compact" : "card"} data-id={«var».id}>
+      <header>
+        <h3 title={title}>{title.length > «cut» ? `${title.slice(0, «cut»)}…` : title}</h3>
+«badge»      </header>
+      {!compact && (
+        <dl>
+«rows»
+        </dl>
+      )}
+      {actions ? <footer>{actions}</footer> : null}
+    </article>
+  );
+}
+""",
+        Name=name, var=e.var, T=t, text=e.text_field, rows=rows, badge=badge, cut=ctx.rng.choice((24, 32, 48, 64)),
+    )
+
+
+def form_component(ctx: FileContext, name: str) -> str:
+    e = ctx.entity
+    t = ctx.use_type(e)
+    editable = [f for f in e.fields if f.kind in ("string", "int", "float", "bool")][:5]
+    api = ctx.use("api")
+    init = ",\n".join(f"    {f.name}: initial?.{f.name} ?? {TS_DEFAULTS[f.kind]}" for f in editable)
+    inputs = []
+    for f in editable:
+        if f.kind == "bool":
+            inputs.append(
+                f'      <label>\n        <input type="checkbox" checked={{values.{f.name}}} '
+                f'onChange={{(event) => update("{f.name}", event.target.checked)}} />\n        {f.name}\n      </label>'
+            )
+        else:
+            kind = "number" if f.kind in ("int", "float") else "text"
+            cast = "Number(event.target.value)" if kind == "number" else "event.target.value"
+            inputs.append(
+                f'      <label>\n        {f.name}\n        <input type="{kind}" value={{values.{f.name}}} '
+                f'onChange={{(event) => update("{f.name}", {cast})}} />\n      </label>'
+            )
+    submit = f"await {api}(values as never);" if api else "await onSubmit(values);"
+    return fill(
+        """type «Name»Values = Pick<«T», «keys»>;
+
+export function «Name»({ initial, onSubmit }: { initial?: Partial<«T»>; onSubmit: (values: «Name»Values) => Promise<void> }) {
+  const [values, setValues] = useState<«Name»Values>(() => ({
+«init»,
+  }));
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  const update = useCallback(<K extends keyof «Name»Values>(key: K, value: «Name»Values[K]) => {
+    setValues((previous) => ({ ...previous, [key]: value }));
+  }, []);
+
+  async function handleSubmit(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setSaving(true);
+    setError(null);
+    try {
+      «submit»
+      await onSubmit(values);
+    } catch (caught) {
+      setError(caught instanceof Error ? caught.message : "Could not save");
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <form onSubmit={handleSubmit} className="«css»">
+«inputs»
+      {error && <p role="alert">{error}</p>}
+      <button type="submit" disabled={saving}>
+        {saving ? "Saving…" : "Save"}
+      </button>
+    </form>
+  );
+}
+""",
+        Name=name, T=t, keys=" | ".join(f'"{f.name}"' for f in editable), init=init, inputs="\n".join(inputs),
+        submit=submit, css=kebab(name),
+    )
+
+
+def table_component(ctx: FileContext, name: str) -> str:
+    e = ctx.entity
+    t = ctx.use_type(e)
+    cols = ctx.pick([f.name for f in e.fields], ctx.rng.randint(3, 5))
+    return fill(
+        """const «NAME»_COLUMNS = [«cols»] as const;
+type «Name»Column = (typeof «NAME»_COLUMNS)[number];
+
+export function «Name»({ rows, pageSize = «page» }: { rows: «T»[]; pageSize?: number }) {
+  const [sortKey, setSortKey] = useState<«Name»Column>("«first»");
+  const [descending, setDescending] = useState(false);
+  const [page, setPage] = useState(0);
+
+  const sorted = useMemo(() => {
+    const copy = [...rows];
+    copy.sort((a, b) => String(a[sortKey]).localeCompare(String(b[sortKey])) * (descending ? -1 : 1));
+    return copy;
+  }, [rows, sortKey, descending]);
+  const pageRows = sorted.slice(page * pageSize, (page + 1) * pageSize);
+  const pages = Math.max(1, Math.ceil(sorted.length / pageSize));
+
+  return (
+    <table className="«css»">
+      <thead>
+        <tr>
+          {«NAME»_COLUMNS.map((column) => (
+            <th
+              key={column}
+              onClick={() => (column === sortKey ? setDescending(!descending) : setSortKey(column))}
+              aria-sort={column === sortKey ? (descending ? "descending" : "ascending") : "none"}
+            >
+              {column}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {pageRows.map((row) => (
+          <tr key={row.id}>
+            {«NAME»_COLUMNS.map((column) => (
+              <td key={column}>{String(row[column] ?? "")}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+      <tfoot>
+        <tr>
+          <td colSpan={«NAME»_COLUMNS.length}>
+            <button disabled={page === 0} onClick={() => setPage(page - 1)}>Previous</button>
+            <span>{page + 1} / {pages}</span>
+            <button disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>Next</button>
+          </td>
+        </tr>
+      </tfoot>
+    </table>
+  );
+}
+""",
+        Name=name, NAME=kebab(name).replace("-", "_").upper(), T=t, cols=", ".join(f'"{c}"' for c in cols),
+        first=cols[0], page=ctx.rng.choice((10, 20, 25, 50)), css=kebab(name),
+    )
+
+
+def data_component(ctx: FileContext, name: str) -> str:
+    e = ctx.entity
+    t = ctx.use_type(e)
+    hook = ctx.use("hook")
+    load = (
+        f"  const {{ data, loading, error }} = {hook}<{t}[]>(`/api{e.route}?limit=${{limit}}`);\n"
+        if hook and ctx.rng.random() < 0.6
+        else fill(
+            """  const [data, setData] = useState<«T»[] | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<Error | null>(null);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setLoading(true);
+    fetch(`/api«route»?limit=${limit}`, { signal: controller.signal })
+      .then((response) => (response.ok ? response.json() : Promise.reject(new Error(response.statusText))))
+      .then((body: { items: «T»[] }) => setData(body.items))
+      .catch((caught) => {
+        if (caught.name !== "AbortError") setError(caught);
+      })
+      .finally(() => setLoading(false));
+    return () => controller.abort();
+  }, [limit]);
+""",
+            T=t, route=e.route,
+        )
+    )
+    return fill(
+        """export function «Name»({ limit = «limit», title = "«title»" }: { limit?: number; title?: string }) {
+«load»
+  if (loading) return <div className="spinner" aria-busy="true" />;
+  if (error) return <div role="alert">Failed to load «plural»: {String(error)}</div>;
+
+  return (
+    <section>
+      <h2>{title}</h2>
+      <ol>
+        {(data ?? []).map((«var», index) => (
+          <li key={«var».id ?? index}>
+            {«var».«text»}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+""",
+        Name=name, limit=ctx.rng.choice((10, 20, 50)), title=pascal(ctx.rng.choice(ADJECTIVES)) + " " + e.plural_var,
+        load=load, plural=e.plural_var, var=e.var, text=e.text_field,
+    )
+
+
+def modal_component(ctx: FileContext, name: str) -> str:
+    return fill(
+        """export function «Name»({ open, onClose, title, children }: { open: boolean; onClose: () => void; title: string; children?: ReactNode }) {
+  const dialogRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!open) return undefined;
+    const previous = document.activeElement as HTMLElement | null;
+    dialogRef.current?.focus();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape") onClose();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      previous?.focus();
+    };
+  }, [open, onClose]);
+
+  if (!open) return null;
+  return (
+    <div className="«css»__backdrop" onClick={onClose}>
+      <div
+        ref={dialogRef}
+        role="dialog"
+        aria-modal="true"
+        aria-label={title}
+        tabIndex={-1}
+        className="«css»"
+        onClick={(event) => event.stopPropagation()}
+      >
+        <h2>{title}</h2>
+        {children}
+        <button onClick={onClose} aria-label="Close">×</button>
+      </div>
+    </div>
+  );
+}
+""",
+        Name=name, css=kebab(name),
+    )
+
+
+def generic_component(ctx: FileContext, name: str) -> str:
+    return fill(
+        """export interface «Name»Props<T extends { id: string }> {
+  items: T[];
+  renderItem: (item: T, index: number) => ReactNode;
+  selectedId?: string | null;
+  onChange?: (id: string) => void;
+}
+
+export function «Name»<T extends { id: string }>({ items, renderItem, selectedId, onChange }: «Name»Props<T>) {
+  const grouped = useMemo(() => {
+    const buckets = new Map<string, T[]>();
+    items.forEach((item) => {
+      const key = item.id.slice(0, «prefix»);
+      buckets.set(key, [...(buckets.get(key) ?? []), item]);
+    });
+    return [...buckets.entries()];
+  }, [items]);
+
+  return (
+    <div className="«css»">
+      {grouped.map(([key, group]) => (
+        <fieldset key={key}>
+          <legend>{key}</legend>
+          {group.map((item, index) => (
+            <div
+              key={item.id}
+              className={item.id === selectedId ? "selected" : undefined}
+              onClick={() => onChange?.(item.id)}
+            >
+              {renderItem(item, index)}
+            </div>
+          ))}
+        </fieldset>
+      ))}
+    </div>
+  );
+}
+""",
+        Name=name, prefix=ctx.rng.randint(1, 3), css=kebab(name),
+    )
+
+
+def context_component(ctx: FileContext, name: str) -> str:
+    hook = ctx.use("context")
+    e = ctx.entity
+    source = f"  const shared = {hook}();\n" if hook else "  const shared = { ready: true };\n"
+    return fill(
+        """export function «Name»({ fallback = null }: { fallback?: ReactNode }) {
+«source»  const [expanded, setExpanded] = useState<Record<string, boolean>>({});
+  const toggle = useCallback((id: string) => setExpanded((state) => ({ ...state, [id]: !state[id] })), []);
+  const entries = Object.entries(shared ?? {});
+
+  if (entries.length === 0) return <>{fallback}</>;
+  return (
+    <ul className="«css»">
+      {entries.map(([key, value]) => (
+        <li key={key}>
+          <button onClick={() => toggle(key)}>{expanded[key] ? "▾" : "▸"} {key}</button>
+          {expanded[key] && <pre>{JSON.stringify(value, null, 2)}</pre>}
+        </li>
+      ))}
+      <li>«label»</li>
+    </ul>
+  );
+}
+""",
+        Name=name, source=source, css=kebab(name), label=e.plural_var,
+    )
+
+
+COMPONENT_BLOCKS = [
+    list_component, card_component, form_component, table_component, data_component, modal_component,
+    generic_component, context_component,
+]
+
+
+def _extra_component(ctx: FileContext) -> str:
+    return ctx.rng.choice(COMPONENT_BLOCKS)(ctx, _component_name(ctx))
+
+
+def component_module(ctx: FileContext) -> str:
+    parts = [ctx.rng.choice(COMPONENT_BLOCKS)(ctx, name) for name in ctx.module.exports]
+    body = "\n".join(grow(ctx, parts, [_extra_component, _extra_component, *UTIL_BLOCKS[:4]]))
+    if ctx.rng.random() < 0.4:
+        body += f"\nexport default {ctx.module.exports[0]};\n"
+    return render_imports(ctx, body) + body
+
+
+def page_module(ctx: FileContext) -> str:
+    name = ctx.module.exports[0]
+    e = ctx.entity
+    children = [c for c in {ctx.use("component") for _ in range(ctx.rng.randint(2, 5))} if c]
+    sections = "\n".join(f'        <section className="page__slot">{{/* {c} */}}<{c}Slot name="{c}" /></section>' for c in children)
+    slot_fns = "\n".join(f"const {c}Slot = ({{ name }}: {{ name: string }}) => <div data-slot={{name}} />;" for c in children)
+    page = fill(
+        """«slots»
+
+export function «Name»() {
+  const [tab, setTab] = useState<"overview" | "activity" | "settings">("overview");
+  const [refreshKey, setRefreshKey] = useState(0);
+
+  useEffect(() => {
+    document.title = `«title» · ${tab}`;
+  }, [tab]);
+
+  return (
+    <main className="page «css»" key={refreshKey}>
+      <header className="page__header">
+        <h1>«title»</h1>
+        <nav>
+          {(["overview", "activity", "settings"] as const).map((value) => (
+            <button key={value} aria-pressed={tab === value} onClick={() => setTab(value)}>
+              {value}
+            </button>
+          ))}
+        </nav>
+        <button onClick={() => setRefreshKey((key) => key + 1)}>Refresh</button>
+      </header>
+«sections»
+    </main>
+  );
+}
+
+export default «Name»;
+""",
+        Name=name, title=pascal(e.plural_var), css=kebab(name), sections=sections, slots=slot_fns,
+    )
+    body = "\n".join(grow(ctx, [page], [_extra_component, *UTIL_BLOCKS[4:8]]))
+    return render_imports(ctx, body) + body
+
+
+def hook_fetch(ctx: FileContext, name: str) -> str:
+    return fill(
+        """export function «name»<T>(url: string | null, init?: RequestInit) {
+  const [state, setState] = useState<{ data: T | null; loading: boolean; error: Error | null }>({
+    data: null,
+    loading: url !== null,
+    error: null,
+  });
+
+  useEffect(() => {
+    if (url === null) return undefined;
+    const controller = new AbortController();
+    setState((previous) => ({ ...previous, loading: true }));
+    fetch(url, { ...init, signal: controller.signal })
+      .then(async (response) => {
+        if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+        const data = (await response.json()) as T;
+        setState({ data, loading: false, error: null });
+      })
+      .catch((error: Error) => {
+        if (error.name !== "AbortError") setState({ data: null, loading: false, error });
+      });
+    return () => controller.abort();
+  }, [url]);
+
+  return state;
+}
+""",
+        name=name,
+    )
+
+
+def hook_debounced(ctx: FileContext, name: str) -> str:
+    return fill(
+        """export function «name»<T>(value: T, delayMs = «delay»): T {
+  const [debounced, setDebounced] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(value), delayMs);
+    return () => clearTimeout(timer);
+  }, [value, delayMs]);
+  return debounced;
+}
+""",
+        name=name, delay=ctx.rng.choice((150, 250, 300, 400)),
+    )
+
+
+def hook_storage(ctx: FileContext, name: str) -> str:
+    return fill(
+        """export function «name»<T>(key: string, initial: T) {
+  const [value, setValue] = useState<T>(() => {
+    try {
+      const stored = window.localStorage.getItem(key);
+      return stored === null ? initial : (JSON.parse(stored) as T);
+    } catch {
+      return initial;
+    }
+  });
+
+  const update = useCallback(
+    (next: T | ((previous: T) => T)) => {
+      setValue((previous) => {
+        const resolved = typeof next === "function" ? (next as (p: T) => T)(previous) : next;
+        window.localStorage.setItem(key, JSON.stringify(resolved));
+        return resolved;
+      });
+    },
+    [key],
+  );
+
+  return [value, update] as const;
+}
+""",
+        name=name,
+    )
+
+
+def hook_polling(ctx: FileContext, name: str) -> str:
+    return fill(
+        """export function «name»(callback: () => void | Promise<void>, intervalMs = «interval», enabled = true) {
+  const saved = useRef(callback);
+  useEffect(() => {
+    saved.current = callback;
+  }, [callback]);
+
+  useEffect(() => {
+    if (!enabled) return undefined;
+    let cancelled = false;
+    const tick = async () => {
+      if (cancelled) return;
+      await saved.current();
+    };
+    const id = setInterval(tick, intervalMs);
+    return () => {
+      cancelled = true;
+      clearInterval(id);
+    };
+  }, [intervalMs, enabled]);
+}
+""",
+        name=name, interval=ctx.rng.choice((1000, 5000, 15000, 30000)),
+    )
+
+
+def hook_selection(ctx: FileContext, name: str) -> str:
+    return fill(
+        """export function «name»(initial: Iterable<string> = []) {
+  const [selected, setSelected] = useState(() => new Set(initial));
+  const toggle = useCallback((id: string) => {
+    setSelected((previous) => {
+      const next = new Set(previous);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }, []);
+  const clear = useCallback(() => setSelected(new Set()), []);
+  const isSelected = useCallback((id: string) => selected.has(id), [selected]);
+  return { selected, toggle, clear, isSelected, count: selected.size };
+}
+""",
+        name=name,
+    )
+
+
+def hook_mutation(ctx: FileContext, name: str) -> str:
+    return fill(
+        """type «Name»Status = "idle" | "pending" | "success" | "error";
+
+export function «name»<TInput, TResult>(mutate: (input: TInput) => Promise<TResult>) {
+  const [status, setStatus] = useState<«Name»Status>("idle");
+  const [result, setResult] = useState<TResult | undefined>(undefined);
+  const [error, setError] = useState<unknown>(null);
+
+  const run = useCallback(
+    async (input: TInput) => {
+      setStatus("pending");
+      try {
+        const value = await mutate(input);
+        setResult(value);
+        setStatus("success");
+        return value;
+      } catch (caught) {
+        setError(caught);
+        setStatus("error");
+        throw caught;
+      }
+    },
+    [mutate],
+  );
+
+  return { run, status, result, error, isPending: status === "pending" };
+}
+""",
+        name=name, Name=pascal(name),
+    )
+
+
+HOOK_BLOCKS = [hook_fetch, hook_debounced, hook_storage, hook_polling, hook_selection, hook_mutation]
+
+
+def hook_module(ctx: FileContext) -> str:
+    parts = [ctx.rng.choice(HOOK_BLOCKS)(ctx, name) for name in ctx.module.exports]
+
+    def extra(c: FileContext) -> str:
+        return c.rng.choice(HOOK_BLOCKS)(c, c.fresh(lambda: camel("use", c.rng.choice(ADJECTIVES), c.rng.choice(NOUNS))))
+
+    body = "\n".join(grow(ctx, parts, [extra, *UTIL_BLOCKS]))
+    return render_imports(ctx, body) + body
+
+
+def context_module(ctx: FileContext) -> str:
+    provider, hook = ctx.module.exports
+    base = provider.removesuffix("Provider")
+    e = ctx.entity
+    t = ctx.use_type(e)
+    text = fill(
+        """interface «Base»State {
+  items: «T»[];
+  selectedId: string | null;
+  filter: string;
+}
+
+type «Base»Action =
+  | { type: "loaded"; items: «T»[] }
+  | { type: "select"; id: string | null }
+  | { type: "filter"; value: string }
+  | { type: "remove"; id: string };
+
+function «base»Reducer(state: «Base»State, action: «Base»Action): «Base»State {
+  switch (action.type) {
+    case "loaded":
+      return { ...state, items: action.items };
+    case "select":
+      return { ...state, selectedId: action.id };
+    case "filter":
+      return { ...state, filter: action.value };
+    case "remove":
+      return { ...state, items: state.items.filter((item) => item.id !== action.id) };
+    default:
+      return state;
+  }
+}
+
+const «Base»Context = createContext<{ state: «Base»State; dispatch: (action: «Base»Action) => void } | null>(null);
+
+export function «provider»({ children, initial = [] }: { children: ReactNode; initial?: «T»[] }) {
+  const [state, dispatch] = useReducer(«base»Reducer, { items: initial, selectedId: null, filter: "" });
+  const value = useMemo(() => ({ state, dispatch }), [state]);
+  return <«Base»Context.Provider value={value}>{children}</«Base»Context.Provider>;
+}
+
+export function «hook»() {
+  const value = useContext(«Base»Context);
+  if (value === null) {
+    throw new Error("«hook» must be used inside «provider»");
+  }
+  return value;
+}
+""",
+        Base=base, base=camel(base), T=t, provider=provider, hook=hook,
+    )
+    body = "\n".join(grow(ctx, [text], [_extra_component, *UTIL_BLOCKS[6:]]))
+    return render_imports(ctx, body) + body
+
+
+def api_function(ctx: FileContext, name: str) -> str:
+    e = ctx.entity
+    t = ctx.use_type(e)
+    kind = ctx.rng.choice(("list", "get", "create", "detail-loop"))
+    if kind == "list":
+        code = """export async function «name»(params: { page?: number; search?: string } = {}): Promise<«T»[]> {
+  const query = new URLSearchParams({ page: String(params.page ?? 1), search: params.search ?? "" });
+  const response = await fetch(`${API_URL}«route»?${query}`, { headers: authHeaders() });
+  if (!response.ok) throw new ApiError(response.status, await response.text());
+  const body = (await response.json()) as { items: «T»[] };
+  return body.items;
+}
+"""
+    elif kind == "get":
+        code = """export async function «name»(id: string): Promise<«T» | null> {
+  const response = await fetch(`${API_URL}«route»/${encodeURIComponent(id)}`, { headers: authHeaders() });
+  if (response.status === 404) return null;
+  if (!response.ok) throw new ApiError(response.status, await response.text());
+  return (await response.json()) as «T»;
+}
+"""
+    elif kind == "create":
+        code = """export async function «name»(input: Partial<«T»>): Promise<«T»> {
+  const response = await fetch(`${API_URL}«route»`, {
+    method: "POST",
+    headers: { ...authHeaders(), "Content-Type": "application/json" },
+    body: JSON.stringify(input),
+  });
+  if (!response.ok) throw new ApiError(response.status, await response.text());
+  return (await response.json()) as «T»;
+}
+"""
+    else:
+        code = """export async function «name»(ids: string[]): Promise<«T»[]> {
+  const results: «T»[] = [];
+  for (const id of ids) {
+    const response = await fetch(`${API_URL}«route»/${id}`, { headers: authHeaders() });
+    if (response.ok) {
+      results.push((await response.json()) as «T»);
+    }
+  }
+  return results;
+}
+"""
+    return fill(code, name=name, T=t, route=e.route)
+
+
+def api_module(ctx: FileContext) -> str:
+    header = """const API_URL = process.env.REACT_APP_API_URL ?? "/api";
+
+export class ApiError extends Error {
+  constructor(public readonly status: number, message: string) {
+    super(message || `Request failed with status ${status}`);
+    this.name = "ApiError";
+  }
+}
+
+function authHeaders(): Record<string, string> {
+  const token = window.localStorage.getItem("token");
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+"""
+    parts = [header, *(api_function(ctx, name) for name in ctx.module.exports)]
+
+    def extra(c: FileContext) -> str:
+        return api_function(c, c.fresh(lambda: camel(c.rng.choice(("fetch", "load", "save", "sync")), c.rng.choice(ADJECTIVES), c.entity.plural_var)))
+
+    body = "\n".join(grow(ctx, parts, [extra, extra, *UTIL_BLOCKS[:3]]))
+    return render_imports(ctx, body) + body

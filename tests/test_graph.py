@@ -1,0 +1,473 @@
+"""The code graph from hand-built module facts: imports, call resolution through bindings and re-exports,
+reachability, and the JSON / DOT shapes; plus one end-to-end run over the real front-ends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+
+from analyzers.facts import Binding, Call, Export, Function, Import, ImportedName, ModuleFacts, Span
+from optimizer.graph import CodeGraph, ProjectFiles
+
+SPAN = Span(1, 1, 1, 1)
+
+
+def fn(qualname: str, kind: str = "function", parent: str | None = None, **extra) -> Function:
+    return Function(qualname, qualname.rsplit(".", 1)[-1], kind, SPAN, parent=parent, **extra)
+
+
+def cls(name: str, *methods: str) -> list[Function]:
+    return [fn(name, "class"), *(fn(f"{name}.{m}", "method", parent=name, class_name=name) for m in methods)]
+
+
+def call(chain: str, function: str | None = None, line: int = 1, is_new: bool = False) -> Call:
+    return Call(chain, tuple(chain.split(".")), Span(line, 1, line, 1), function, is_new=is_new)
+
+
+def esm(source: str, *names: str, type_only: bool = False, function: str | None = None, kind: str = "esm") -> Import:
+    """Names are ``imported`` or ``imported:local``."""
+    bound = tuple(ImportedName(*(n.split(":") if ":" in n else (n, n))) for n in names)
+    return Import(source, bound, kind, SPAN, type_only=type_only, function=function)
+
+
+def py_import(source: str, *names: str, level: int = 0) -> Import:
+    bound = tuple(ImportedName(*(n.split(":") if ":" in n else (n, n))) for n in names)
+    return Import(source, bound, "python", SPAN, level=level)
+
+
+def module(path: str, **parts) -> ModuleFacts:
+    language = "python" if path.endswith(".py") else "typescript"
+    return ModuleFacts(path, language, **{k: list(v) for k, v in parts.items()})
+
+
+def build(*modules: ModuleFacts, tsconfigs: dict | None = None, components: dict | None = None) -> CodeGraph:
+    files = ProjectFiles(Path("/project"), {m.path for m in modules}, tsconfigs or {})
+    return CodeGraph.build({m.path: m for m in modules}, files, components)
+
+
+def target(graph: CodeGraph, path: str, chain: str, function: str | None = None, is_new: bool = False) -> str | None:
+    return graph.resolve_call(path, call(chain, function, is_new=is_new))
+
+
+F = CodeGraph.function_node
+
+
+# Imports and exports
+
+
+def test_named_namespace_and_default_imports():
+    users = module(
+        "src/users.ts",
+        functions=[fn("getUser"), fn("listUsers"), fn("handler")],
+        exports=[Export("getUser", "getUser", "named", 1), Export("default", "handler", "default", 1)],
+    )
+    app = module(
+        "src/app.ts",
+        imports=[esm("./users", "getUser", "default:handle"), esm("./users", "*:svc"), esm("react", "useState")],
+    )
+    g = build(users, app)
+    assert target(g, "src/app.ts", "getUser") == F("src/users.ts", "getUser")
+    assert target(g, "src/app.ts", "handle") == F("src/users.ts", "handler")
+    assert target(g, "src/app.ts", "svc.getUser") == F("src/users.ts", "getUser")
+    assert target(g, "src/app.ts", "svc.listUsers") is None  # defined but not exported
+    assert target(g, "src/app.ts", "useState") is None
+    edge = g.graph.get_edge_data("module:src/app.ts", "module:src/users.ts", key="imports")
+    assert edge["names"] == ("getUser", "default", "*")
+    assert g.graph.has_edge("module:src/app.ts", "package:react", key="imports")
+
+
+def test_type_only_imports_make_no_edge_and_lazy_imports_are_marked():
+    a = module("a.ts", functions=[fn("run")])
+    b = module("b.ts", functions=[fn("go")], exports=[Export("go", "go", "named", 1)])
+    c = module("c.ts")
+    main = module(
+        "main.ts",
+        functions=[fn("start")],
+        imports=[esm("./a", "A", type_only=True), esm("./b", "go", kind="dynamic", function="start"), esm("./c")],
+    )
+    g = build(a, b, c, main)
+    assert not g.graph.has_edge("module:main.ts", "module:a.ts")
+    assert g.graph.edges["module:main.ts", "module:b.ts", "imports"]["lazy"] is True
+    assert g.graph.edges["module:main.ts", "module:c.ts", "imports"]["lazy"] is False
+
+
+def test_tsconfig_alias_import_resolves_calls():
+    db = module("web/src/lib/db.ts", functions=[fn("query")], exports=[Export("query", "query", "named", 1)])
+    page = module("web/src/pages/home.tsx", imports=[esm("@/lib/db", "query")])
+    g = build(db, page, tsconfigs={"web": {"baseUrl": ".", "paths": {"@/*": ["src/*"]}}})
+    assert target(g, "web/src/pages/home.tsx", "query") == F("web/src/lib/db.ts", "query")
+
+
+def test_barrel_re_export_chain_with_alias_namespace_and_a_cycle():
+    get = module("src/users/get.ts", functions=[fn("getUser")], exports=[Export("getUser", "getUser", "named", 1)])
+    users_index = module(
+        "src/users/index.ts",
+        exports=[Export("fetchUser", "getUser", "reexport", 1, "./get"), Export("*", None, "all", 2, "../index")],
+        imports=[esm("./get", "getUser:fetchUser"), esm("../index")],
+    )
+    api = module("src/api.ts", functions=[fn("list")], exports=[Export("list", "list", "named", 1)])
+    root_index = module(
+        "src/index.ts",
+        exports=[Export("*", None, "all", 1, "./users"), Export("api", None, "reexport", 2, "./api")],
+        imports=[esm("./users"), esm("./api", "*:api")],
+    )
+    page = module("src/page.ts", imports=[esm("./index", "fetchUser", "api", "missing")])
+    g = build(get, users_index, api, root_index, page)
+    assert target(g, "src/page.ts", "fetchUser") == F("src/users/get.ts", "getUser")
+    assert target(g, "src/page.ts", "api.list") == F("src/api.ts", "list")
+    assert target(g, "src/page.ts", "missing") is None  # index -> users -> index: the cycle ends the search
+    assert g.graph.has_edge("module:src/index.ts", "module:src/users/index.ts", key="imports")
+
+
+def test_commonjs_exports_and_require():
+    svc = module(
+        "svc.js",
+        functions=[fn("a"), fn("b")],
+        exports=[Export("a", "a", "named", 1), Export("b", "b", "named", 1)],
+    )
+    klass = module("foo.js", functions=cls("Foo", "constructor"), exports=[Export("default", "Foo", "default", 1)])
+    main = module(
+        "main.js",
+        imports=[
+            esm("./svc", "*:svc", kind="require"),
+            esm("./svc", "b", kind="require"),
+            esm("./foo", "*:Foo", kind="require"),
+        ],
+    )
+    esm_user = module("esm.ts", imports=[esm("./svc", "default:svc")])
+    g = build(svc, klass, main, esm_user)
+    assert target(g, "main.js", "svc.a") == F("svc.js", "a")
+    assert target(g, "main.js", "b") == F("svc.js", "b")
+    assert target(g, "main.js", "Foo", is_new=True) == F("foo.js", "Foo.constructor")
+    assert target(g, "esm.ts", "svc.b") == F("svc.js", "b")  # default import of a CommonJS module
+
+
+def test_default_export_of_a_local_class_and_new_without_constructor():
+    svc = module(
+        "svc.ts",
+        functions=[*cls("Service", "constructor", "run"), fn("Plain", "class")],
+        exports=[Export("default", "Service", "default", 1), Export("Plain", "Plain", "named", 1)],
+    )
+    main = module("main.ts", imports=[esm("./svc", "default:Svc", "Plain")])
+    g = build(svc, main)
+    assert target(g, "main.ts", "Svc", is_new=True) == F("svc.ts", "Service.constructor")
+    assert target(g, "main.ts", "Plain", is_new=True) == F("svc.ts", "Plain")
+    assert g.graph.nodes[F("svc.ts", "Plain")]["kind"] == "class"
+    assert target(g, "main.ts", "Svc.run") == F("svc.ts", "Service.run")  # static-style access
+
+
+# Same-module calls and members
+
+
+def test_local_functions_methods_and_shadowing_parameters():
+    m = module(
+        "m.ts",
+        functions=[
+            fn("helper"),
+            fn("outer", params=("helper2",)),
+            fn("outer.inner", parent="outer"),
+            fn("shadow", params=("helper",)),
+            *cls("Repo", "find", "findAll"),
+            fn("Repo.findAll.legacy", "function", parent="Repo.findAll"),
+        ],
+    )
+    g = build(m)
+    assert target(g, "m.ts", "helper", "outer") == F("m.ts", "helper")
+    assert target(g, "m.ts", "inner", "outer") == F("m.ts", "outer.inner")
+    assert target(g, "m.ts", "inner") is None  # not visible at module level
+    assert target(g, "m.ts", "helper", "shadow") is None
+    assert target(g, "m.ts", "this.find", "Repo.findAll") == F("m.ts", "Repo.find")
+    assert target(g, "m.ts", "this.find", "Repo.findAll.legacy") is None  # a JS function has its own `this`
+    assert target(g, "m.ts", "this.missing", "Repo.findAll") is None
+
+
+def test_object_literal_methods():
+    api = module(
+        "api.ts",
+        functions=[fn("api.list", "method"), fn("api.get", "arrow")],
+        exports=[Export("api", "api", "named", 1)],
+    )
+    page = module("page.ts", imports=[esm("./api", "api")])
+    g = build(api, page)
+    assert target(g, "page.ts", "api.get") == F("api.ts", "api.get")
+    assert target(g, "api.ts", "api.list") == F("api.ts", "api.list")
+    assert target(g, "page.ts", "api") is None
+
+
+# Instances
+
+
+def test_parameter_property_binding_resolves_this_member_calls_across_files():
+    repo = module(
+        "repo.ts", functions=cls("UserRepo", "findById"), exports=[Export("UserRepo", "UserRepo", "named", 1)]
+    )
+    service = module(
+        "service.ts",
+        functions=cls("UserService", "constructor", "get"),
+        imports=[esm("./repo", "UserRepo", type_only=True)],
+        bindings=[Binding("this.repo", "UserRepo", "param_type", 3, "UserService")],
+    )
+    g = build(repo, service)
+    assert target(g, "service.ts", "this.repo.findById", "UserService.get") == F("repo.ts", "UserRepo.findById")
+    assert target(g, "service.ts", "this.repo.missing", "UserService.get") is None
+
+
+def test_python_self_binding_and_constructor_calls():
+    loader = module("app/loader.py", functions=cls("ModelLoader", "__init__", "load"))
+    main = module(
+        "app/main.py",
+        functions=[*cls("Predictor", "__init__", "predict"), fn("main")],
+        imports=[py_import("loader", "ModelLoader", level=1)],
+        bindings=[
+            Binding("self.model", "ModelLoader", "call", 4, "Predictor"),
+            Binding("p", "Predictor", "call", 9, "main"),
+        ],
+    )
+    g = build(module("app/__init__.py"), loader, main)
+    assert target(g, "app/main.py", "self.model.load", "Predictor.predict") == F("app/loader.py", "ModelLoader.load")
+    assert target(g, "app/main.py", "ModelLoader", "Predictor.__init__") == F("app/loader.py", "ModelLoader.__init__")
+    assert target(g, "app/main.py", "p.predict", "main") == F("app/main.py", "Predictor.predict")
+    assert target(g, "app/main.py", "self.predict", "Predictor.__init__") == F("app/main.py", "Predictor.predict")
+
+
+def test_module_level_instance_and_exported_singleton():
+    image = module(
+        "src/services/imageService.ts",
+        functions=cls("ImageService", "getImageById"),
+        bindings=[Binding("imageService", "ImageService", "new", 9)],
+        exports=[Export("imageService", "imageService", "named", 9)],
+        calls=[call("imageService.getImageById")],
+    )
+    route = module(
+        "src/routes.ts",
+        functions=[fn("show")],
+        imports=[esm("./services/imageService", "imageService")],
+        calls=[call("imageService.getImageById", "show", line=7)],
+    )
+    g = build(image, route)
+    expected = F("src/services/imageService.ts", "ImageService.getImageById")
+    assert target(g, "src/services/imageService.ts", "imageService.getImageById") == expected
+    assert g.callees(F("src/routes.ts", "show")) == [expected]
+    assert g.graph.edges[F("src/routes.ts", "show"), expected, "calls"]["lines"] == [7]
+    assert sorted(g.callers(expected)) == [F("src/routes.ts", "show"), "module:src/services/imageService.ts"]
+
+
+def test_local_instances_and_ambiguous_bindings():
+    m = module(
+        "m.ts",
+        functions=[*cls("A", "run"), *cls("B", "run"), fn("handler"), fn("other")],
+        bindings=[
+            Binding("a", "A", "new", 2, "handler"),
+            Binding("x", "A", "new", 3),
+            Binding("x", "B", "new", 4),
+            Binding("made", "makeA", "call", 5, "handler"),
+            Binding("alias", "a", "alias", 6, "handler"),
+        ],
+    )
+    g = build(m)
+    assert target(g, "m.ts", "a.run", "handler") == F("m.ts", "A.run")
+    assert target(g, "m.ts", "alias.run", "handler") == F("m.ts", "A.run")
+    assert target(g, "m.ts", "a.run", "other") is None  # the binding is local to handler
+    assert target(g, "m.ts", "x.run") is None  # bound to A and to B
+    assert target(g, "m.ts", "made.run", "handler") is None  # what makeA returns is unknown
+
+
+def test_python_module_imports_and_same_named_singleton():
+    utils = module("app/utils.py", functions=[fn("helper")])
+    config = module("config.py", functions=cls("Settings", "load"), bindings=[Binding("config", "Settings", "call", 3)])
+    main = module(
+        "main.py",
+        imports=[
+            py_import("app.utils", "app.utils:utils"),
+            py_import("app", "utils:u"),
+            py_import("app.utils", "app.utils:app"),
+            py_import("config", "config"),
+        ],
+    )
+    g = build(module("app/__init__.py"), utils, config, main)
+    assert target(g, "main.py", "utils.helper") == F("app/utils.py", "helper")
+    assert target(g, "main.py", "u.helper") == F("app/utils.py", "helper")
+    assert target(g, "main.py", "app.utils.helper") == F("app/utils.py", "helper")
+    assert target(g, "main.py", "config.load") == F("config.py", "Settings.load")
+
+
+def test_python_namespace_package_import():
+    tools = module("ns/tools.py", functions=[fn("run")])
+    main = module("main.py", imports=[py_import("ns.tools", "ns.tools:ns")])
+    g = build(tools, main)
+    assert target(g, "main.py", "ns.tools.run") == F("ns/tools.py", "run")
+    assert target(g, "main.py", "ns.other.run") is None
+
+
+# Graph structure and queries
+
+
+def callback_module() -> ModuleFacts:
+    return module(
+        "app.ts",
+        functions=[fn("handler"), fn("<arrow@3:5>", "arrow", parent="handler"), fn("save"), fn("audit"), fn("main")],
+        calls=[
+            call("items.forEach", "handler", line=3),
+            call("save", "<arrow@3:5>", line=3),
+            call("audit", "save", line=8),
+            call("main", None, line=12),
+            call("handler", "main", line=10),
+        ],
+    )
+
+
+def test_anonymous_callback_calls_are_reachable_from_the_parent():
+    g = build(callback_module())
+    arrow, handler = F("app.ts", "<arrow@3:5>"), F("app.ts", "handler")
+    assert g.callees(arrow) == [F("app.ts", "save")]
+    assert g.callees(handler) == []
+    assert g.graph.has_edge(handler, arrow, key="defines") and g.graph.has_edge(handler, arrow, key="contains")
+    assert g.reachable(handler) == {handler: 0, arrow: 0, F("app.ts", "save"): 1, F("app.ts", "audit"): 2}
+    assert g.reachable(handler, max_depth=1) == {handler: 0, arrow: 0, F("app.ts", "save"): 1}
+    assert g.reachable("module:app.ts")[F("app.ts", "audit")] == 4  # module -> main -> handler -> save -> audit
+    assert g.reachable("function:nowhere::x") == {}
+
+
+def test_module_defines_and_calls_the_same_function():
+    g = build(callback_module())
+    main = F("app.ts", "main")
+    assert g.graph.has_edge("module:app.ts", main, key="defines")
+    assert g.graph.has_edge("module:app.ts", main, key="calls")
+    assert g.callers(main) == ["module:app.ts"]
+
+
+def test_components_group_modules():
+    g = build(
+        module("web/a.tsx"),
+        module("api/b.ts"),
+        module("x.ts"),
+        components={"web/a.tsx": "frontend", "api/b.ts": "backend"},
+    )
+    assert set(g.graph.successors("component:frontend")) == {"module:web/a.tsx"}
+    assert set(g.graph.successors("component:other")) == {"module:x.ts"}
+    assert g.graph.nodes["component:backend"]["kind"] == "tier"
+    assert g.graph.nodes["module:api/b.ts"]["component"] == "backend"
+
+
+def test_to_json_shape():
+    m = callback_module()
+    m.functions.append(fn("Card", is_component=True))
+    m.imports.append(esm("react", "useState"))
+    data = build(m).to_json()
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert {"id", "kind", "path", "name", "line"} <= set(nodes["module:app.ts"])
+    assert nodes[F("app.ts", "Card")]["kind"] == "component"
+    assert (
+        nodes[F("app.ts", "handler")] | {"kind": "function", "path": "app.ts", "qualname": "handler"}
+        == nodes[F("app.ts", "handler")]
+    )
+    assert nodes["package:react"]["kind"] == "package"
+    kinds = {(e["source"], e["target"], e["kind"]) for e in data["edges"]}
+    assert ("module:app.ts", F("app.ts", "main"), "calls") in kinds
+    assert ("module:app.ts", "package:react", "imports") in kinds
+    imports = next(e for e in data["edges"] if e["kind"] == "imports")
+    assert imports["names"] == ["useState"]  # lists, so the result is JSON as it is
+    assert all(set(e) >= {"source", "target", "kind"} for e in data["edges"])
+
+
+def test_to_dot_shape():
+    m = callback_module()
+    m.functions.append(fn('odd"name'))
+    dot = build(m).to_dot()
+    assert dot.startswith("digraph code {") and dot.rstrip().endswith("}")
+    assert '"module:app.ts" -> "function:app.ts::main" [label="calls"' in dot
+    assert '"function:app.ts::handler" -> "function:app.ts::<arrow@3:5>" [label="contains"' in dot
+    assert '"function:app.ts::odd\\"name"' in dot
+
+
+def test_graph_is_a_directed_networkx_graph():
+    g = build(callback_module())
+    assert isinstance(g.graph, nx.DiGraph)
+    runtime = nx.subgraph_view(g.graph, filter_edge=lambda u, v, k: k in ("calls", "contains"))
+    assert nx.has_path(runtime, "module:app.ts", F("app.ts", "audit"))
+    assert not nx.has_path(runtime, F("app.ts", "audit"), "module:app.ts")
+
+
+# End to end with the real front-ends
+
+PROJECT = {
+    "web/tsconfig.json": """{
+      // path aliases for the app
+      "compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["./src/*"],},},
+    }""",
+    "web/src/services/imageService.ts": """
+import { query } from '../lib/db';
+export class ImageService {
+  async getImageById(id: string) { return query(id); }
+}
+export const imageService = new ImageService();
+""",
+    "web/src/services/index.ts": "export * from './imageService';\n",
+    "web/src/lib/db.ts": "export function query(sql: string) { return sql; }\n",
+    "web/src/routes.ts": """
+import { imageService } from '@/services';
+import { UserService } from './user.service.js';
+export async function show(ids: string[], users: UserService) {
+  ids.forEach((id) => { imageService.getImageById(id); });
+  return users.get(ids[0]);
+}
+""",
+    "web/src/user.service.ts": """
+import type { UserRepo } from './user.repo.js';
+export class UserService {
+  constructor(private readonly repo: UserRepo) {}
+  get(id: string) { return this.repo.findById(id); }
+}
+""",
+    "web/src/user.repo.ts": "export class UserRepo {\n  findById(id: string) { return id; }\n}\n",
+    "ml/app/__init__.py": "",
+    "ml/app/loader.py": "class ModelLoader:\n    def __init__(self):\n        pass\n\n    def load(self, x):\n        return x\n",
+    "ml/app/utils.py": "def helper():\n    return 1\n",
+    "ml/app/main.py": """
+import app.utils as utils
+from .loader import ModelLoader
+
+
+class Predictor:
+    def __init__(self):
+        self.model = ModelLoader()
+
+    def predict(self, x):
+        utils.helper()
+        return self.model.load(x)
+""",
+}
+
+
+def test_graph_from_real_front_ends(tmp_path):
+    from analyzers import javascript, python
+    from optimizer.graph import load_tsconfigs
+
+    languages = {".ts": "typescript", ".tsx": "tsx"}
+    modules = {}
+    for rel, text in PROJECT.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+        suffix = Path(rel).suffix
+        if suffix == ".py":
+            modules[rel] = python.parse(rel, text.encode())
+        elif suffix in languages:
+            modules[rel] = javascript.parse(rel, text.encode(), languages[suffix])
+    assert not any(m.errors for m in modules.values())
+    files = ProjectFiles(tmp_path, set(modules), load_tsconfigs(tmp_path, modules))
+    g = CodeGraph.build(modules, files)
+
+    show = F("web/src/routes.ts", "show")
+    get_image = F("web/src/services/imageService.ts", "ImageService.getImageById")
+    assert g.reachable(show) | {} == g.reachable(show)
+    reach = g.reachable(show)
+    assert reach[get_image] == 1  # through the forEach callback, the barrel and the exported singleton
+    assert reach[F("web/src/lib/db.ts", "query")] == 2
+    assert reach[F("web/src/user.service.ts", "UserService.get")] == 1  # parameter type binding
+    assert reach[F("web/src/user.repo.ts", "UserRepo.findById")] == 2  # this.repo via the parameter property
+    assert g.graph.has_edge("module:web/src/routes.ts", "module:web/src/services/index.ts", key="imports")
+
+    predict = F("ml/app/main.py", "Predictor.predict")
+    assert set(g.callees(predict)) == {F("ml/app/utils.py", "helper"), F("ml/app/loader.py", "ModelLoader.load")}
+    assert g.callees(F("ml/app/main.py", "Predictor.__init__")) == [F("ml/app/loader.py", "ModelLoader.__init__")]
