@@ -16,12 +16,15 @@ from analyzers.facts import Loop, ModuleFacts
 from analyzers.js_bindings import assignment_binding, declarator_binding, field_binding, parameter_property_binding
 from analyzers.js_functions import KINDS, FunctionRecord, naming
 from analyzers.js_modules import call_import, commonjs_exports, esm_import, export_statement
-from analyzers.js_nodes import has_token, params, short_text, span
+from analyzers.js_nodes import chain, code_text, has_token, params, short_text, span
 from analyzers.js_queries import CAPTURES, Grammar, grammar
 from analyzers.js_scopes import Frame, ScopeStack
 from analyzers.js_sites import (
+    BATCHERS,
+    LOOP_METHODS,
     CallbackLoop,
     await_fact,
+    awaited_calls,
     batched_name,
     call_fact,
     callback_loop,
@@ -66,6 +69,8 @@ class _Sweep:
         # (function, variable) -> id of a ``.map`` loop whose result that variable holds
         self.mapped: dict[tuple[str | None, str], int] = {}
         self.parameter_properties: set[int] = set()
+        # ids of the calls some ``await`` waits for; awaits come before the calls they contain
+        self.awaited: set[int] = set()
         handlers: dict[str, Callable[[Node], None]] = {
             "fn": self.function,
             "loop": self.loop,
@@ -180,28 +185,36 @@ class _Sweep:
         if callee is None:
             return
         source, scopes, facts = self.source, self.scopes, self.facts
+        written = code_text(source, callee)
+        parts = chain(source, callee, written)
+        arguments = node.child_by_field_name("arguments")
         function = scopes.qualname
         if node.type == "call_expression":
-            imported = call_import(source, node, function)
-            if imported is not None:
-                facts.imports.append(imported)
-            found = callback_loop(source, node, callee)
-            if found is not None:
-                self.pending_loops[found[0].id] = found[1]
-            self._batch(node, function)
-        facts.calls.append(call_fact(source, node, callee, function, scopes.loops))
+            if written == "require" or callee.type == "import":
+                imported = call_import(source, node, callee, function)
+                if imported is not None:
+                    facts.imports.append(imported)
+            elif parts[-1] in LOOP_METHODS and callee.type == "member_expression":
+                found = callback_loop(source, node, callee, arguments)
+                if found is not None:
+                    self.pending_loops[found[0].id] = found[1]
+            elif written in BATCHERS:
+                self._batch(arguments, function)
+        awaited = node.id in self.awaited
+        facts.calls.append(call_fact(source, node, written, parts, arguments, function, scopes.loops, awaited))
 
-    def _batch(self, node: Node, function: str | None) -> None:
+    def _batch(self, arguments: Node | None, function: str | None) -> None:
         """``const ps = xs.map(...); await Promise.all(ps)`` batches the map loop, like the direct form."""
-        name = batched_name(self.source, node)
+        name = batched_name(self.source, arguments)
         loop_id = self.mapped.pop((function, name), None) if name is not None else None
         if loop_id is not None:
             loops = self.facts.loops
             loops[loop_id] = replace(loops[loop_id], batched=True)
 
     def await_(self, node: Node) -> None:
-        scopes = self.scopes
-        self.facts.awaits.append(await_fact(self.source, node, self.bundle.uses, scopes.qualname, scopes.loops))
+        source, scopes = self.source, self.scopes
+        self.awaited.update(awaited_calls(source, node))
+        self.facts.awaits.append(await_fact(source, node, self.bundle.uses, scopes.qualname, scopes.loops))
 
     def jsx(self, node: Node) -> None:
         scopes = self.scopes

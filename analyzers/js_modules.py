@@ -100,17 +100,9 @@ def _reexports(source: bytes, node: Node, origin: Node, line: int) -> tuple[list
     return exports, imported
 
 
-def call_import(source: bytes, call: Node, function: str | None) -> Import | None:
+def call_import(source: bytes, call: Node, callee: Node, function: str | None) -> Import | None:
     """``require('m')`` / ``import('m')`` with the names bound from it: ``const {a} = require('m')``."""
-    callee = call.child_by_field_name("function")
-    if callee is None:
-        return None
-    if callee.type == "import":
-        kind = "dynamic"
-    elif callee.type == "identifier" and text(source, callee) == "require":
-        kind = "require"
-    else:
-        return None
+    kind = "dynamic" if callee.type == "import" else "require"
     args = named_args(call.child_by_field_name("arguments"))
     specifier = string_value(source, args[0]) if args else None
     if specifier is None:

@@ -18,48 +18,51 @@ class Frame:
 
 
 class ScopeStack:
-    """Frames whose byte range covers the current position, innermost last."""
+    """Frames whose byte range covers the current position, innermost last.
+
+    ``function``, ``qualname`` and ``loops`` describe the current position; they are recomputed only when
+    the stack changes, which is far rarer than the nodes asking for them.
+    """
 
     def __init__(self) -> None:
         self.frames: list[Frame] = []
+        self.function: FunctionRecord | None = None
+        self.qualname: str | None = None
+        self.loops: tuple[int, ...] = ()
 
     def advance(self, start_byte: int) -> None:
         """Drop the frames that end before a node starting at ``start_byte``."""
         frames = self.frames
-        while frames and frames[-1].end_byte <= start_byte:
-            frames.pop()
+        if frames and frames[-1].end_byte <= start_byte:
+            while frames and frames[-1].end_byte <= start_byte:
+                frames.pop()
+            self._refresh()
 
     def push(self, frame: Frame) -> None:
         self.frames.append(frame)
+        self._refresh()
 
-    @property
-    def function(self) -> FunctionRecord | None:
+    def _refresh(self) -> None:
+        function = None
         for frame in reversed(self.frames):
             if frame.function is not None:
-                return frame.function
-        return None
-
-    @property
-    def qualname(self) -> str | None:
-        record = self.function
-        return record.qualname if record is not None else None
-
-    @property
-    def loops(self) -> tuple[int, ...]:
-        """Enclosing loop ids, outermost first, up to the first function that is not transparent."""
-        found: list[int] = []
+                function = frame.function
+                break
+        self.function = function
+        self.qualname = function.qualname if function is not None else None
+        # Enclosing loops, outermost first, up to the first function that is not transparent.
+        loops: list[int] = []
         for frame in reversed(self.frames):
             if frame.loop is not None:
-                found.append(frame.loop)
+                loops.append(frame.loop)
             elif not frame.transparent:
                 break
-        found.reverse()
-        return tuple(found)
+        loops.reverse()
+        self.loops = tuple(loops)
 
     @property
     def innermost_loop(self) -> int | None:
-        loops = self.loops
-        return loops[-1] if loops else None
+        return self.loops[-1] if self.loops else None
 
     def mark_jsx(self) -> None:
         """Every enclosing function renders JSX (a component's body includes its nested callbacks)."""

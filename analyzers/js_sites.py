@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tree_sitter import Node, Query, QueryCursor
@@ -9,7 +10,6 @@ from tree_sitter import Node, Query, QueryCursor
 from analyzers.facts import Await, Call, JsxElement, JsxProp, SqlString
 from analyzers.js_nodes import (
     TRANSPARENT,
-    chain,
     code_text,
     named_args,
     pattern_names,
@@ -36,8 +36,10 @@ _PROP_KINDS = {
     "member_expression": "member",
 }
 _LITERALS = frozenset({"string", "number", "true", "false", "null", "undefined", "regex"})
-# ``looks_like_sql`` rejects anything shorter than 10 characters; skip decoding those literals.
+# ``looks_like_sql`` rejects anything shorter than 10 characters or not opening with a statement keyword;
+# checking that on the raw bytes spares decoding the many literals that are not SQL.
 _SHORTEST_SQL = 10 + 2
+_MAYBE_SQL = re.compile(rb"[\s(]*(?:with|select|insert|update|delete|create|alter|drop|upsert|merge)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,54 +57,45 @@ def callee_node(call: Node) -> Node | None:
     return call.child_by_field_name("constructor" if call.type == "new_expression" else "function")
 
 
-def call_fact(source: bytes, call: Node, callee: Node, function: str | None, loops: tuple[int, ...]) -> Call:
-    arguments = call.child_by_field_name("arguments")
+def call_fact(
+    source: bytes,
+    call: Node,
+    callee: str,
+    parts: tuple[str, ...],
+    arguments: Node | None,
+    function: str | None,
+    loops: tuple[int, ...],
+    awaited: bool,
+) -> Call:
     if arguments is not None and arguments.type == "template_string":
         args: tuple[str, ...] = (short_text(source, arguments),)
     else:
-        args = tuple(short_text(source, arg) for arg in named_args(arguments))
-    return Call(
-        callee=code_text(source, callee),
-        chain=chain(source, callee),
-        span=span(call),
-        function=function,
-        loops=loops,
-        awaited=_is_awaited(source, call),
-        args=args,
-        is_new=call.type == "new_expression",
-    )
+        args = tuple([short_text(source, arg) for arg in named_args(arguments)])
+    return Call(callee, parts, span(call), function, loops, awaited, args, call.type == "new_expression")
 
 
-def _is_awaited(source: bytes, call: Node) -> bool:
-    """The call is what ``await`` waits for, through parentheses and a chain like ``.find().toArray()``."""
-    node, parent = call, call.parent
-    while parent is not None:
-        if parent.type in TRANSPARENT:
-            node, parent = parent, parent.parent
-        elif parent.type == "await_expression":
-            return True
-        elif parent.type == "member_expression" and parent.child_by_field_name("object") == node:
-            outer = parent.parent
-            if outer is None or outer.type != "call_expression" or outer.child_by_field_name("function") != parent:
-                return False
-            if text(source, parent.child_by_field_name("property")) in _UNCHAINED:
-                return False
-            node, parent = outer, outer.parent
-        else:
-            return False
-    return False
+def awaited_calls(source: bytes, node: Node) -> list[int]:
+    """Ids of the calls an ``await`` waits for: its operand and the calls chained below it
+    (``await db.c('x').find().toArray()``), stopping at ``.then``/``.catch``/``.finally``."""
+    found: list[int] = []
+    current = unwrap(node.named_children[0]) if node.named_child_count else None
+    while current is not None and current.type in ("call_expression", "new_expression"):
+        found.append(current.id)
+        callee = unwrap(current.child_by_field_name("function"))
+        if callee is None or callee.type != "member_expression":
+            break
+        if text(source, callee.child_by_field_name("property")) in _UNCHAINED:
+            break
+        current = unwrap(callee.child_by_field_name("object"))
+    return found
 
 
-def callback_loop(source: bytes, call: Node, callee: Node) -> tuple[Node, CallbackLoop] | None:
+def callback_loop(source: bytes, call: Node, callee: Node, arguments: Node | None) -> tuple[Node, CallbackLoop] | None:
     """``xs.forEach(x => ...)`` and friends: the callback node and what the loop will record."""
-    if callee.type != "member_expression":
-        return None
-    method = text(source, callee.child_by_field_name("property"))
-    if method not in LOOP_METHODS:
-        return None
-    args = named_args(call.child_by_field_name("arguments"))
+    args = named_args(arguments)
     if not args or args[0].type not in _CALLBACKS:
         return None
+    method = text(source, callee.child_by_field_name("property"))
     receiver = callee.child_by_field_name("object")
     batched = method == "map" and _feeds_batch(source, call)
     loop = CallbackLoop(
@@ -126,13 +119,8 @@ def _feeds_batch(source: bytes, call: Node) -> bool:
     node, parent = call, call.parent
     while parent is not None and (parent.type in TRANSPARENT or parent.type == "await_expression"):
         node, parent = parent, parent.parent
-    if parent is None or parent.type != "arguments" or parent.parent is None:
-        return False
-    return _is_batcher(source, parent.parent)
-
-
-def _is_batcher(source: bytes, call: Node) -> bool:
-    callee = call.child_by_field_name("function") if call.type == "call_expression" else None
+    outer = parent.parent if parent is not None and parent.type == "arguments" else None
+    callee = outer.child_by_field_name("function") if outer is not None and outer.type == "call_expression" else None
     return callee is not None and code_text(source, callee) in BATCHERS
 
 
@@ -145,11 +133,9 @@ def _bound_name(source: bytes, call: Node) -> str | None:
     return None
 
 
-def batched_name(source: bytes, call: Node) -> str | None:
+def batched_name(source: bytes, arguments: Node | None) -> str | None:
     """``Promise.all(promises)``: the variable handed over whole, whose ``.map`` loop then runs batched."""
-    if not _is_batcher(source, call):
-        return None
-    args = named_args(call.child_by_field_name("arguments"))
+    args = named_args(arguments)
     if len(args) == 1 and args[0].type == "identifier":
         return text(source, args[0])
     return None
@@ -218,7 +204,8 @@ def _prop(source: bytes, attribute: Node) -> JsxProp:
 
 
 def sql_fact(source: bytes, node: Node, function: str | None, loops: tuple[int, ...]) -> SqlString | None:
-    if node.end_byte - node.start_byte < _SHORTEST_SQL:
+    start = node.start_byte
+    if node.end_byte - start < _SHORTEST_SQL or not _MAYBE_SQL.match(source, start + 1):
         return None
     if node.type == "string":
         value, kind = source[node.start_byte + 1 : node.end_byte - 1].decode("utf-8", "replace"), "string"

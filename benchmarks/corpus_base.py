@@ -211,7 +211,7 @@ class FileContext:
     def pick(self, seq: Sequence[str], k: int) -> list[str]:
         return self.rng.sample(list(seq), min(k, len(seq)))
 
-    def use(self, *kinds: str, type_only: bool = False) -> str | None:
+    def use(self, *kinds: str, type_only: bool = False, where: Callable[[str], bool] | None = None) -> str | None:
         """Import one exported name from another planned module of ``kinds``; None when there is none."""
         key = ",".join(kinds)
         if key not in self._candidates:
@@ -221,7 +221,7 @@ class FileContext:
                 if m.path != self.module.path and same_package(m.path, self.module.path)
                 for name in m.exports
             ]
-        options = self._candidates[key]
+        options = [o for o in self._candidates[key] if where is None or where(o[1])]
         if not options:
             return None
         target, name = self.rng.choice(options)

@@ -13,10 +13,8 @@ def _component_name(ctx: FileContext) -> str:
 def list_component(ctx: FileContext, name: str) -> str:
     e = ctx.entity
     t = ctx.use_type(e)
-    fmt = ctx.use("util")
-    shown = f"{fmt}([item])" if fmt and ctx.rng.random() < 0.5 else f'item.{e.number_field} ?? "—"'
-    if fmt:
-        shown = f'String(item.{e.number_field} ?? "—")'
+    fmt = ctx.use("util") if ctx.rng.random() < 0.5 else None
+    shown = f"{fmt}([item] as never[]).total" if fmt else f'item.{e.number_field} ?? "—"'
     return fill(
         """interface «Name»Props {
   «items»: «T»[];
@@ -359,7 +357,7 @@ export function «Name»<T extends { id: string }>({ items, renderItem, selected
 
 
 def context_component(ctx: FileContext, name: str) -> str:
-    hook = ctx.use("context")
+    hook = ctx.use("context", where=lambda n: n.startswith("use"))
     e = ctx.entity
     source = f"  const shared = {hook}();\n" if hook else "  const shared = { ready: true };\n"
     return fill(
@@ -407,13 +405,10 @@ def component_module(ctx: FileContext) -> str:
 def page_module(ctx: FileContext) -> str:
     name = ctx.module.exports[0]
     e = ctx.entity
-    children = [c for c in {ctx.use("component") for _ in range(ctx.rng.randint(2, 5))} if c]
-    sections = "\n".join(f'        <section className="page__slot">{{/* {c} */}}<{c}Slot name="{c}" /></section>' for c in children)
-    slot_fns = "\n".join(f"const {c}Slot = ({{ name }}: {{ name: string }}) => <div data-slot={{name}} />;" for c in children)
+    children = sorted({c for c in (ctx.use("component") for _ in range(ctx.rng.randint(2, 5))) if c})
+    sections = "\n".join(f'      <section className="page__slot">\n        <{c} />\n      </section>' for c in children)
     page = fill(
-        """«slots»
-
-export function «Name»() {
+        """export function «Name»() {
   const [tab, setTab] = useState<"overview" | "activity" | "settings">("overview");
   const [refreshKey, setRefreshKey] = useState(0);
 
@@ -441,7 +436,7 @@ export function «Name»() {
 
 export default «Name»;
 """,
-        Name=name, title=pascal(e.plural_var), css=kebab(name), sections=sections, slots=slot_fns,
+        Name=name, title=pascal(e.plural_var), css=kebab(name), sections=sections,
     )
     body = "\n".join(grow(ctx, [page], [_extra_component, *UTIL_BLOCKS[4:8]]))
     return render_imports(ctx, body) + body

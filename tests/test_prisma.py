@@ -278,11 +278,41 @@ def test_schema_folder_files_merge_and_resolve_across_files():
 
 
 # Fragments that glue into near-Prisma text, to reach deeper into the parser than random characters do.
-PRISMA_PIECES = (
-    'model|enum|view|type|datasource| User| Post| {|}|\n| id| Int|?|[]| @id| @unique| @@id([a, b])|"|(|)|,|:'
-    '| @relation(fields: [a], references: [id])| @@index([|])| @map("x")| @@map("t")|//|///| a| b| @default(now())'
-    "| @@unique(fields: [a])"
-).split("|")
+PRISMA_PIECES = [
+    "model",
+    "enum",
+    "view",
+    "type",
+    "datasource",
+    " User",
+    " Post",
+    " {",
+    "}",
+    "\n",
+    " id",
+    " Int",
+    "?",
+    "[]",
+    " @id",
+    " @unique",
+    " @@id([a, b])",
+    '"',
+    "(",
+    ")",
+    ",",
+    ":",
+    " @relation(fields: [a], references: [id])",
+    " @@index([",
+    "])",
+    ' @map("x")',
+    ' @@map("t")',
+    "//",
+    "///",
+    " a",
+    " b",
+    " @default(now())",
+    " @@unique(fields: [a])",
+]
 
 
 @settings(max_examples=400, deadline=None)
