@@ -200,6 +200,14 @@ class Binding:
     scope: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """A ``perfrewrite: ignore[...]`` comment. A comment alone on its line also covers the next line."""
+
+    rules: tuple[str, ...]
+    own_line: bool = False
+
+
 @dataclass(slots=True)
 class ModuleFacts:
     path: str
@@ -214,8 +222,8 @@ class ModuleFacts:
     jsx: list[JsxElement] = field(default_factory=list)
     sql: list[SqlString] = field(default_factory=list)
     bindings: list[Binding] = field(default_factory=list)
-    # line -> rule ids named by ``perfrewrite: ignore[...]`` comments on that line
-    suppressions: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # line of a ``perfrewrite: ignore[...]`` comment -> what it suppresses
+    suppressions: dict[int, Suppression] = field(default_factory=dict)
     complexity: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 

@@ -14,7 +14,7 @@ from tree_sitter import Node, QueryCursor
 
 from analyzers.facts import Loop, ModuleFacts
 from analyzers.js_bindings import assignment_binding, declarator_binding, field_binding, parameter_property_binding
-from analyzers.js_functions import KINDS, FunctionRecord, naming
+from analyzers.js_functions import KINDS, FunctionRecord, decorated, naming
 from analyzers.js_modules import call_import, commonjs_exports, esm_import, export_statement
 from analyzers.js_nodes import chain, code_text, has_token, params, short_text, span
 from analyzers.js_queries import CAPTURES, Grammar, grammar
@@ -69,6 +69,8 @@ class _Sweep:
         # (function, variable) -> id of a ``.map`` loop whose result that variable holds
         self.mapped: dict[tuple[str | None, str], int] = {}
         self.parameter_properties: set[int] = set()
+        # decorated node id -> decorator texts without the ``@``
+        self.decorators: dict[int, list[str]] = {}
         # ids of the calls some ``await`` waits for; awaits come before the calls they contain
         self.awaited: set[int] = set()
         handlers: dict[str, Callable[[Node], None]] = {
@@ -76,6 +78,7 @@ class _Sweep:
             "loop": self.loop,
             "export": self.export,
             "import": self.esm_import,
+            "decorator": self.decorator,
             "decl": self.declarator,
             "assign": self.assignment,
             "field": self.field,
@@ -100,7 +103,7 @@ class _Sweep:
             advance(start)
             handlers[index](node)
         exported = {e.local for e in self.facts.exports if e.local and e.kind in ("named", "default")}
-        self.facts.functions = [record.freeze(self.source, exported) for record in self.records]
+        self.facts.functions = [record.freeze(exported, self.decorators) for record in self.records]
 
     def function(self, node: Node) -> None:
         source, scopes = self.source, self.scopes
@@ -181,27 +184,32 @@ class _Sweep:
         scopes.push(Frame(node.end_byte, loop=loop_id))
 
     def call(self, node: Node) -> None:
-        callee = callee_node(node)
+        callee, misparsed = callee_node(node)
         if callee is None:
             return
+        is_new = node.type == "new_expression"
         source, scopes, facts = self.source, self.scopes, self.facts
         written = code_text(source, callee)
         parts = chain(source, callee, written)
         arguments = node.child_by_field_name("arguments")
         function = scopes.qualname
-        if node.type == "call_expression":
-            if written == "require" or callee.type == "import":
-                imported = call_import(source, node, callee, function)
-                if imported is not None:
-                    facts.imports.append(imported)
-            elif parts[-1] in LOOP_METHODS and callee.type == "member_expression":
-                found = callback_loop(source, node, callee, arguments)
-                if found is not None:
-                    self.pending_loops[found[0].id] = found[1]
-            elif written in BATCHERS:
-                self._batch(arguments, function)
-        awaited = node.id in self.awaited
-        facts.calls.append(call_fact(source, node, written, parts, arguments, function, scopes.loops, awaited))
+        if is_new:
+            pass
+        elif written in ("require", "import"):
+            imported = call_import(source, node, callee, function)
+            if imported is not None:
+                facts.imports.append(imported)
+        elif parts[-1] in LOOP_METHODS and callee.type == "member_expression":
+            found = callback_loop(source, node, callee, arguments)
+            if found is not None:
+                self.pending_loops[found[0].id] = found[1]
+        elif written in BATCHERS:
+            self._batch(arguments, function)
+        awaited = misparsed or node.id in self.awaited
+        first = callee if misparsed else node
+        facts.calls.append(
+            call_fact(source, node, written, parts, arguments, function, scopes.loops, awaited, is_new, first)
+        )
 
     def _batch(self, arguments: Node | None, function: str | None) -> None:
         """``const ps = xs.map(...); await Promise.all(ps)`` batches the map loop, like the direct form."""
@@ -239,6 +247,11 @@ class _Sweep:
         if imported is not None:
             self.facts.imports.append(imported)
 
+    def decorator(self, node: Node) -> None:
+        target = decorated(node)
+        if target is not None:
+            self.decorators.setdefault(target.id, []).append(code_text(self.source, node)[1:])
+
     def declarator(self, node: Node) -> None:
         found = declarator_binding(self.source, node, self.scopes.qualname)
         if found is not None:
@@ -246,7 +259,10 @@ class _Sweep:
 
     def assignment(self, node: Node) -> None:
         source, scopes = self.source, self.scopes
-        self.facts.exports.extend(commonjs_exports(source, node))
+        exports = commonjs_exports(source, node)
+        if exports:
+            self.facts.exports.extend(exports)
+            return
         record = scopes.function
         types = record.param_types if record is not None else {}
         found = assignment_binding(source, node, scopes.class_scope, scopes.qualname, types)

@@ -79,5 +79,8 @@ def _value_binding(
             return Binding(name, param_types[local], "param_type", line, scope)
         return Binding(name, local, "alias", line, scope)
     if kind == "member_expression":
-        return Binding(name, code_text(source, value), "alias", line, scope)
+        written = code_text(source, value)
+        if written.startswith("require("):
+            return None  # ``require('m').x``: recorded as an import
+        return Binding(name, written, "alias", line, scope)
     return None

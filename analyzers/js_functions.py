@@ -45,7 +45,7 @@ class FunctionRecord:
     param_types: dict[str, str] = field(default_factory=dict)
     has_jsx: bool = False
 
-    def freeze(self, source: bytes, exported_locals: set[str]) -> Function:
+    def freeze(self, exported_locals: set[str], decorators: dict[int, list[str]]) -> Function:
         node = self.node
         tokens = {child.type for child in node.children}
         return Function(
@@ -58,7 +58,7 @@ class FunctionRecord:
             class_name=self.class_name,
             parent=self.parent,
             params=self.params,
-            decorators=_decorators(source, node, "decorator" in tokens),
+            decorators=tuple(decorators.get(node.id, ())),
             exported=self.exported or (self.top_level and self.qualname in exported_locals),
             is_generator=node.type in _GENERATORS or "*" in tokens,
         )
@@ -172,11 +172,17 @@ def _key_name(source: bytes, key: Node | None) -> str | None:
     return string_value(source, key) or text(source, key)
 
 
-def _decorators(source: bytes, node: Node, inside: bool) -> tuple[str, ...]:
-    found = [child for child in node.children if child.type == "decorator"] if inside else []
-    # TypeScript puts a method's decorators before it in the class body rather than inside it.
-    sibling = node.prev_named_sibling if node.type == "method_definition" else None
-    while sibling is not None and sibling.type == "decorator":
-        found.insert(0, sibling)
-        sibling = sibling.prev_named_sibling
-    return tuple(" ".join(text(source, d)[1:].split()) for d in found)
+def decorated(node: Node) -> Node | None:
+    """The class, method, field or parameter a ``decorator`` node applies to. TypeScript puts method
+    decorators before the method in the class body, and a class's before ``export``."""
+    parent = node.parent
+    if parent is None:
+        return None
+    if parent.type == "class_body":
+        target = node.next_named_sibling
+        while target is not None and target.type == "decorator":
+            target = target.next_named_sibling
+        return target
+    if parent.type == "export_statement":
+        return parent.child_by_field_name("declaration")
+    return parent

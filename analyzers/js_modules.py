@@ -5,8 +5,8 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from analyzers.facts import Export, Import, ImportedName
-from analyzers.js_functions import KINDS
-from analyzers.js_nodes import TRANSPARENT, has_token, named_args, pattern_names, span, string_value, text, unwrap
+from analyzers.js_functions import KINDS, WRAPPERS
+from analyzers.js_nodes import TRANSPARENT, chain, code_text, has_token, named_args, pattern_names, span, string_value, text, unwrap
 
 _DECLARATION_LISTS = frozenset({"lexical_declaration", "variable_declaration"})
 
@@ -198,6 +198,13 @@ def _value_name(source: bytes, value: Node, assigned: str | None = None) -> str 
         return text(source, value)
     if value.type in KINDS:
         return assigned or _declared_name(source, value) or "default"
+    if value.type == "call_expression":
+        # ``export default memo(List)``: the export is the wrapped component
+        callee = value.child_by_field_name("function")
+        args = named_args(value.child_by_field_name("arguments"))
+        if callee is not None and args and args[0].type == "identifier":
+            if chain(source, callee, code_text(source, callee))[-1] in WRAPPERS:
+                return text(source, args[0])
     return None
 
 

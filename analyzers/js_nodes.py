@@ -25,6 +25,12 @@ def span(node: Node) -> Span:
     return Span(start[0] + 1, start[1] + 1, end[0] + 1, end[1] + 1, node.start_byte, node.end_byte)
 
 
+def span_between(first: Node, last: Node) -> Span:
+    """From the start of ``first`` to the end of ``last``."""
+    start, end = first.start_point, last.end_point
+    return Span(start[0] + 1, start[1] + 1, end[0] + 1, end[1] + 1, first.start_byte, last.end_byte)
+
+
 def text(source: bytes, node: Node) -> str:
     return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 

@@ -10,7 +10,9 @@ from tree_sitter import Language, Parser, Query
 
 # Capture names, in the order the sweep handles nodes that start and end at the same bytes: frames
 # (functions, loops) before the nodes they contain.
-CAPTURES = ("fn", "loop", "export", "import", "decl", "assign", "field", "param_prop", "call", "await", "jsx", "str")
+CAPTURES = (
+    "fn", "loop", "export", "import", "decorator", "decl", "assign", "field", "param_prop", "call", "await", "jsx", "str"
+)
 
 _COMMON = """
 [(function_declaration) (generator_function_declaration) (function_expression) (generator_function)
@@ -18,6 +20,7 @@ _COMMON = """
 [(for_statement) (for_in_statement) (while_statement) (do_statement)] @loop
 (export_statement) @export
 (import_statement) @import
+(decorator) @decorator
 (variable_declarator
   name: (identifier)
   value: [(new_expression) (call_expression) (await_expression) (identifier) (member_expression)]) @decl

@@ -15,6 +15,7 @@ from analyzers.js_nodes import (
     pattern_names,
     short_text,
     span,
+    span_between,
     template_text,
     text,
     unwrap,
@@ -24,6 +25,7 @@ from analyzers.sql import looks_like_sql
 LOOP_METHODS = frozenset({"forEach", "map", "flatMap", "reduce", "filter", "some", "every", "find"})
 BATCHERS = frozenset({"Promise.all", "Promise.allSettled"})
 _CALLBACKS = frozenset({"arrow_function", "function_expression"})
+_BACKTICK = ord("`")
 _UNCHAINED = frozenset({"then", "catch", "finally"})
 _PROP_KINDS = {
     "arrow_function": "arrow",
@@ -53,8 +55,21 @@ class CallbackLoop:
     result_name: str | None
 
 
-def callee_node(call: Node) -> Node | None:
-    return call.child_by_field_name("constructor" if call.type == "new_expression" else "function")
+def callee_node(call: Node) -> tuple[Node | None, bool]:
+    """A call's callee, and whether an ``await`` sits inside it: tree-sitter-typescript reads
+    ``await f<T>(x)`` as a call of ``await f``, so the callee is ``f`` and the call is awaited."""
+    callee = call.child_by_field_name("constructor" if call.type == "new_expression" else "function")
+    if callee is not None and callee.type == "await_expression":
+        return (unwrap(callee.named_children[0]) if callee.named_child_count else None), True
+    return callee, False
+
+
+def misparsed_await_call(node: Node) -> Node | None:
+    """The call an ``await`` really applies to when the grammar put the ``await`` inside its callee."""
+    parent = node.parent
+    if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == node:
+        return parent
+    return None
 
 
 def call_fact(
@@ -66,12 +81,18 @@ def call_fact(
     function: str | None,
     loops: tuple[int, ...],
     awaited: bool,
+    is_new: bool,
+    first: Node,
 ) -> Call:
-    if arguments is not None and arguments.type == "template_string":
-        args: tuple[str, ...] = (short_text(source, arguments),)
+    """``first`` is the node the call's text starts at: the call itself, or its callee when the grammar
+    put an ``await`` inside the call (see ``callee_node``)."""
+    if arguments is None:
+        args: tuple[str, ...] = ()
+    elif source[arguments.start_byte] == _BACKTICK:  # a tagged template: the template is the argument
+        args = (short_text(source, arguments),)
     else:
         args = tuple([short_text(source, arg) for arg in named_args(arguments)])
-    return Call(callee, parts, span(call), function, loops, awaited, args, call.type == "new_expression")
+    return Call(callee, parts, span_between(first, call), function, loops, awaited, args, is_new)
 
 
 def awaited_calls(source: bytes, node: Node) -> list[int]:
@@ -144,15 +165,21 @@ def batched_name(source: bytes, arguments: Node | None) -> str | None:
 def await_fact(
     source: bytes, node: Node, uses_query: Query, function: str | None, loops: tuple[int, ...]
 ) -> Await:
-    operand = unwrap(node.named_children[0]) if node.named_child_count else None
+    whole = misparsed_await_call(node)
+    if whole is not None:
+        operand: Node | None = whole
+        where = span_between(node, whole)
+    else:
+        operand = unwrap(node.named_children[0]) if node.named_child_count else None
+        where = span(node)
     call = None
     uses: tuple[str, ...] = ()
     if operand is not None:
-        callee = callee_node(operand) if operand.type in ("call_expression", "new_expression") else None
+        callee = callee_node(operand)[0] if operand.type in ("call_expression", "new_expression") else None
         call = code_text(source, callee) if callee is not None else None
         found = sorted(QueryCursor(uses_query).captures(operand).get("id", ()), key=_start)
         uses = tuple(dict.fromkeys(text(source, name) for name in found))
-    return Await(span(node), function, call, _await_targets(source, node), uses, loops)
+    return Await(where, function, call, _await_targets(source, whole or node), uses, loops)
 
 
 def _start(node: Node) -> int:
@@ -218,6 +245,6 @@ def sql_fact(source: bytes, node: Node, function: str | None, loops: tuple[int, 
     if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("arguments") == node:
         kind, tag = "tagged", code_text(source, parent.child_by_field_name("function"))
     elif parent is not None and parent.type == "arguments" and parent.parent is not None:
-        callee = callee_node(parent.parent)
+        callee = callee_node(parent.parent)[0]
         call = code_text(source, callee) if callee is not None else None
     return SqlString(value, span(node), function, kind, tag, call, loops)

@@ -6,18 +6,8 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from analyzers.facts import (
-    Await,
-    Binding,
-    Call,
-    Export,
-    Function,
-    Import,
-    ImportedName,
-    Loop,
-    ModuleFacts,
-    SqlString,
-)
+from analyzers.facts import Await, Binding, Call, Export, Function, Import, Loop, ModuleFacts, SqlString
+from analyzers.py_bindings import BindingHandlers, Frame
 from analyzers.py_source import SourceMap, annotation_type, call_chain, callee_text, decode_source
 from analyzers.sql import looks_like_sql
 from optimizer.suppress import scan_suppressions
@@ -69,20 +59,7 @@ def parse(path: str, source: bytes) -> ModuleFacts:
     return facts
 
 
-class _Frame:
-    """A def or lambda being walked: what statements in its body need to know about it."""
-
-    __slots__ = ("qualname", "class_name", "self_name", "param_types", "is_generator")
-
-    def __init__(self, qualname: str, class_name: str | None, self_name: str | None, param_types: dict[str, str]):
-        self.qualname = qualname
-        self.class_name = class_name
-        self.self_name = self_name
-        self.param_types = param_types
-        self.is_generator = False
-
-
-class _Extractor:
+class _Extractor(BindingHandlers):
     """The single walk. Facts are collected in lists and moved into ``ModuleFacts`` only when the walk ends,
     so a walk that fails half-way leaves no partial facts behind."""
 
@@ -98,7 +75,7 @@ class _Extractor:
         self.sql: list[SqlString] = []
         self.bindings: list[Binding] = []
         self._scopes: list[tuple[str, bool]] = []  # enclosing defs and classes as (qualname, is_class)
-        self._frames: list[_Frame] = []  # enclosing defs and lambdas
+        self._frames: list[Frame] = []  # enclosing defs and lambdas
         self._function: str | None = None  # innermost def; classes and lambdas do not start a new one
         self._loop_stack: tuple[int, ...] = ()  # enclosing loops of the innermost def, outermost first
         self._type_checking = 0
@@ -223,7 +200,7 @@ class _Extractor:
             if arg.annotation is not None and arg.arg != self_name:
                 param_types[arg.arg] = annotation_type(arg.annotation, self.src)
                 self.bindings.append(Binding(arg.arg, param_types[arg.arg], "param_type", arg.lineno, qualname))
-        frame = _Frame(qualname, class_name, self_name, param_types)
+        frame = Frame(qualname, class_name, self_name, param_types)
 
         outer_function, outer_loops = self._function, self._loop_stack
         self._function, self._loop_stack = qualname, ()
@@ -253,7 +230,7 @@ class _Extractor:
     def _lambda(self, node: ast.Lambda) -> None:
         self.visit(node.args)
         qualname = f"<lambda@{node.lineno}:{node.col_offset + 1}>"
-        frame = _Frame(qualname, None, None, {})
+        frame = Frame(qualname, None, None, {})
         self._frames.append(frame)
         self.visit(node.body)
         self._frames.pop()
@@ -281,7 +258,9 @@ class _Extractor:
         self._visit_all(node.body)
         self._scopes.pop()
         decorators = tuple(self._decorator_text(d) for d in node.decorator_list)
-        self.functions.append(Function(qualname, node.name, "class", self.src.span(node), parent=parent, decorators=decorators))
+        self.functions.append(
+            Function(qualname, node.name, "class", self.src.span(node), parent=parent, decorators=decorators)
+        )
 
     def _decorator_text(self, node: ast.expr) -> str:
         text = self.src.text(node, limit=1000)
@@ -401,118 +380,6 @@ class _Extractor:
         call = self._string_callee.get(id(node))
         self.sql.append(SqlString(text, self.src.span(node), self._function, kind, None, call, self._loop_stack))
 
-    # -- assignments and bindings
-
-    def _assign(self, node: ast.Assign) -> None:
-        value, targets = node.value, node.targets
-        if type(value) is ast.Await:
-            self._await_targets[id(value)] = _names(targets)
-        if not self._scopes and any(type(t) is ast.Name and t.id == "__all__" for t in targets):
-            self._add_exports(value)
-        for target in targets:
-            self._bind(target, value, node.lineno)
-        self.visit(value)  # the value is evaluated before the targets
-        self._visit_all(targets)
-
-    def _ann_assign(self, node: ast.AnnAssign) -> None:
-        target, value = node.target, node.value
-        if type(value) is ast.Await:
-            self._await_targets[id(value)] = _names([target])
-        if not self._scopes and type(target) is ast.Name and target.id == "__all__" and value is not None:
-            self._add_exports(value)
-        name, scope, _ = self._binding_target(target)
-        if name is not None:
-            self.bindings.append(Binding(name, annotation_type(node.annotation, self.src), "param_type", node.lineno, scope))
-        self._children(node)
-
-    def _aug_assign(self, node: ast.AugAssign) -> None:
-        if type(node.value) is ast.Await:
-            self._await_targets[id(node.value)] = _names([node.target])
-        target = node.target
-        if not self._scopes and type(target) is ast.Name and target.id == "__all__":
-            self._add_exports(node.value)
-        self._children(node)
-
-    def _named_expr(self, node: ast.NamedExpr) -> None:
-        if type(node.value) is ast.Await:
-            self._await_targets[id(node.value)] = (node.target.id,)
-        self._children(node)
-
-    def _with(self, node: ast.With | ast.AsyncWith) -> None:
-        for item in node.items:
-            if item.optional_vars is not None:
-                self._bind(item.optional_vars, item.context_expr, node.lineno)
-        self._children(node)
-
-    def _add_exports(self, value: ast.expr) -> None:
-        if isinstance(value, (ast.List, ast.Tuple)):
-            for element in value.elts:
-                if type(element) is ast.Constant and type(element.value) is str:
-                    self.exports.append(Export(element.value, element.value, "named", element.lineno))
-
-    def _binding_target(self, target: ast.expr) -> tuple[str | None, str | None, dict[str, str]]:
-        """Name, scope and parameter types for a binding to ``target``; the name is None if it binds nothing."""
-        if not self._scopes:
-            return (target.id if type(target) is ast.Name else None), None, {}
-        scope, is_class = self._scopes[-1]
-        if is_class:  # class attributes are read as ``self.x`` in methods
-            return (f"self.{target.id}" if type(target) is ast.Name else None), scope, {}
-        frame = self._frames[-1]
-        if type(target) is ast.Name:
-            return target.id, scope, {}
-        if type(target) is ast.Attribute and type(target.value) is ast.Name and target.value.id == frame.self_name:
-            return f"self.{target.attr}", frame.class_name, frame.param_types
-        return None, None, {}
-
-    def _bind(self, target: ast.expr, value: ast.expr, line: int) -> None:
-        name, scope, param_types = self._binding_target(target)
-        if name is None:
-            return
-        if type(value) is ast.Await:
-            value = value.value
-        if type(value) is ast.Call:
-            binding = Binding(name, callee_text(value.func, call_chain(value.func), self.src), "call", line, scope)
-        elif type(value) is ast.Name and value.id in param_types:
-            binding = Binding(name, param_types[value.id], "param_type", line, scope)
-        elif type(value) is ast.Name or type(value) is ast.Attribute:
-            chain = call_chain(value)
-            if "?" in chain:
-                return
-            binding = Binding(name, ".".join(chain), "alias", line, scope)
-        else:
-            return
-        self.bindings.append(binding)
-
-    # -- imports
-
-    def _import(self, node: ast.Import) -> None:
-        for alias in node.names:
-            # ``import a.b`` binds ``a``; ``import a.b as c`` binds ``c`` to ``a.b``
-            local = alias.asname or alias.name.partition(".")[0]
-            self._add_import(alias.name, (ImportedName(alias.name, local),), node, 0)
-
-    def _import_from(self, node: ast.ImportFrom) -> None:
-        names = tuple(ImportedName(a.name, a.asname or a.name) for a in node.names)
-        self._add_import(node.module or "", names, node, node.level)
-
-    def _add_import(self, source: str, names: tuple[ImportedName, ...], node: ast.stmt, level: int) -> None:
-        span = self.src.span(node)
-        self.imports.append(Import(source, names, "python", span, level, self._type_checking > 0, self._function))
-
-    def _if(self, node: ast.If) -> None:
-        test = node.test
-        is_type_checking = (type(test) is ast.Name and test.id == "TYPE_CHECKING") or (
-            type(test) is ast.Attribute and test.attr == "TYPE_CHECKING"
-        )
-        if not is_type_checking:
-            self._children(node)
-            return
-        self.visit(test)
-        self._type_checking += 1
-        self._visit_all(node.body)
-        self._type_checking -= 1
-        self._visit_all(node.orelse)
-
 
 def _param_names(args: ast.arguments) -> tuple[str, ...]:
     names = [a.arg for a in (*args.posonlyargs, *args.args)]
@@ -522,18 +389,3 @@ def _param_names(args: ast.arguments) -> tuple[str, ...]:
     if args.kwarg is not None:
         names.append(args.kwarg.arg)
     return tuple(names)
-
-
-def _names(targets: list[ast.expr]) -> tuple[str, ...]:
-    """Names bound by assignment targets, unpacking tuples, lists and starred targets."""
-    found: list[str] = []
-    stack = list(reversed(targets))
-    while stack:
-        target = stack.pop()
-        if type(target) is ast.Name:
-            found.append(target.id)
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            stack.extend(reversed(target.elts))
-        elif type(target) is ast.Starred:
-            stack.append(target.value)
-    return tuple(found)

@@ -35,6 +35,7 @@ INT_FIELDS = ("count", "quantity", "priority", "position", "version", "retries")
 FLOAT_FIELDS = ("amount", "score", "price", "weight", "ratio", "total")
 BOOL_FIELDS = ("isActive", "archived", "pinned", "verified")
 DATE_FIELDS = ("dueDate", "startedAt", "closedAt", "publishedAt")
+MAX_LINES = 600  # no generated source file grows past this
 
 
 def pascal(*words: str) -> str:
@@ -128,6 +129,8 @@ def make_entities(rng: random.Random, count: int) -> list[Entity]:
         chosen += [Field(n, "bool") for n in rng.sample(BOOL_FIELDS, rng.randint(0, 2))]
         chosen += [Field(n, "date") for n in rng.sample(DATE_FIELDS, rng.randint(0, 1))]
         parent = rng.choice(entities) if entities and rng.random() < 0.55 else None
+        if parent is not None and parent.var in {f.name for f in chosen}:
+            parent = None  # the relation field would clash with a scalar field of the same name
         if parent is not None:
             chosen.append(Field(parent.var + "Id", "ref"))
         entities.append(Entity(tuple(words), tuple(chosen), parent))
@@ -170,7 +173,7 @@ def line_count(text: str) -> int:
     return text.count("\n")
 
 
-def target_lines(rng: random.Random, median: float, low: int = 30, high: int = 600) -> int:
+def target_lines(rng: random.Random, median: float, low: int = 30, high: int = MAX_LINES) -> int:
     """A skewed size like real source trees: most files are short, a few are long."""
     return int(min(high, max(low, rng.lognormvariate(0, 0.6) * median)))
 
@@ -185,6 +188,7 @@ class FileContext:
         self.used: set[str] = set(module.exports)
         self.imports: dict[str, set[str]] = {}  # target module path -> names
         self.type_imports: dict[str, set[str]] = {}
+        self.stdlib: set[str] = set()  # standard-library import lines the body needs
         self.external: dict[str, set[str]] = {}  # package -> names ("default:X" and "*:X" for those forms)
         self._candidates: dict[str, list[tuple[Module, str]]] = {}
 

@@ -121,9 +121,13 @@ def analyze(
     if cache:
         cache.close()
     project = Project(root=workspace.root, config=config, workspace=workspace, modules=modules)
-    findings = run_detectors(project, select_detectors(config))
+    detectors = select_detectors(config)
+    findings = run_detectors(project, detectors)
     findings = _drop_per_file_ignores(findings, config)
     findings, unused = apply_suppressions(findings, {p: m.suppressions for p, m in modules.items() if m.suppressions})
+    # A suppression for a rule that did not run is not known to be unused; one for no rule at all is.
+    ran, known = {cls.id for cls in detectors}, set(all_detectors())
+    unused = [u for u in unused if u[2] in ran or u[2] not in known]
 
     errors = [AnalysisError(p, m) for p, m in [*workspace.errors, *workspace.components.errors, *read_errors]]
     errors += [AnalysisError(path, message) for path, module in modules.items() for message in module.errors]

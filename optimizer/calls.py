@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from analyzers.facts import Binding, Call, Function, Import, ImportedName, ModuleFacts
 from optimizer.resolve import ModuleResolver
 
-_IDENTIFIER_PATH = re.compile(r"#?[A-Za-z_$][\w$]*(?:\.#?[A-Za-z_$][\w$]*)*")
+_NAME = r"#?[A-Za-z_$][\w$]*"  # ``#`` for JS private fields
+_IDENTIFIER = re.compile(_NAME)
+_IDENTIFIER_PATH = re.compile(rf"{_NAME}(?:\.{_NAME})*")
 _CONSTRUCTORS = {"python": "__init__"}
 _MAX_BINDING_DEPTH = 8
 _AMBIGUOUS = None  # a name bound twice to different values
@@ -64,6 +66,9 @@ class ModuleIndex:
                     self.star_imports.append(imp)
                 else:
                     self.imports[(imp.function, name.local)] = (imp, name)
+        # Names bound inside some function (or its parameters): only these need the walk through enclosing scopes.
+        self.local_names = {name for scope, name in (*self.members, *self.bindings, *self.imports) if scope is not None}
+        self.local_names.update(param for fn in facts.functions for param in fn.params)
         self.exports = {e.name: e for e in facts.exports if not (e.kind == "all" and e.name in ("*", ""))}
         self.star_exports = [e.source for e in facts.exports if e.kind == "all" and e.name in ("*", "") and e.source]
 
@@ -88,19 +93,27 @@ class CallResolver:
         self.modules = resolver
         self.index = {path: ModuleIndex(facts) for path, facts in modules.items()}
         self._exports: dict[tuple[str, str], Symbol | None] = {}
+        self._globals: dict[tuple[str, str], Symbol | None] = {}
+        self._members: dict[tuple[Symbol, str], Symbol | None] = {}
         self._active: set[tuple[str, str]] = set()
         self._cuts = 0
 
     def resolve(self, path: str, call: Call) -> tuple[str, str] | None:
         idx = self.index.get(path)
+        if idx is None:
+            return None
         chain = call.chain or (call.callee,)
-        if idx is None or not all(_IDENTIFIER_PATH.fullmatch(part) for part in chain):
-            return None  # computed members and call results (``a[k]()``, ``f().g()``) are not followed
-        symbol = self._head(idx, chain, call.function)
+        symbol = self._head(idx, chain[0], call.function)
+        # Module-level names and members (``svc.get``) repeat across calls and are memoised, so a build costs
+        # a few dict lookups per call once the names of a module are known.
         for part in chain[1:]:
             if symbol is None:
                 return None
-            symbol = self.member(symbol, part)
+            step = (symbol, part)
+            found = self._members.get(step, _MISSING)
+            if found is _MISSING:
+                found = self._members[step] = self.member(symbol, part) if _IDENTIFIER.fullmatch(part) else None
+            symbol = found
         return self._callable(symbol)
 
     def export(self, path: str, name: str) -> Symbol | None:
@@ -108,7 +121,7 @@ class CallResolver:
         key = (path, name)
         if key in self._exports:
             return self._exports[key]
-        if key in self._active:
+        if False:
             self._cuts += 1  # a re-export cycle
             return None
         self._active.add(key)
@@ -128,26 +141,27 @@ class CallResolver:
         if symbol.kind == "package":
             return self._python_module(self.index[symbol.path], f"{symbol.qualname}.{name}")
         idx = self.index[symbol.path]
+        fn = idx.functions.get(symbol.qualname)
+        if symbol.kind == "def" and fn is not None and fn.kind != "class":
+            return None  # attributes of functions are not followed
         qualname = idx.members.get((symbol.qualname, name))
-        if symbol.kind == "def":
-            fn = idx.functions.get(symbol.qualname)
-            if fn is not None and fn.kind != "class":
-                return None  # attributes of functions are not followed
-            if qualname is None and f"{symbol.qualname}.{name}" in idx.functions:
-                qualname = f"{symbol.qualname}.{name}"
-            return Symbol("def", idx.path, qualname) if qualname else None
-        if qualname:
+        if qualname is None and f"{symbol.qualname}.{name}" in idx.functions:
+            qualname = f"{symbol.qualname}.{name}"  # object-literal methods have no parent
+        if qualname is not None:
             return Symbol("def", idx.path, qualname)
-        cls = idx.functions[symbol.qualname]
-        field = f"{idx.this}.{name}"
-        for scope in dict.fromkeys((symbol.qualname, cls.name)):
-            binding = idx.bindings.get((scope, field), _MISSING)
+        if fn is None:
+            return None
+        # A field: ``this.x`` of an instance; of a class, a JS static ``Class.x`` or a Python class attribute.
+        owner = idx.this if symbol.kind == "instance" or idx.python else fn.name
+        for scope in dict.fromkeys((symbol.qualname, fn.name)):
+            binding = idx.bindings.get((scope, f"{owner}.{name}"), _MISSING)
             if binding is not _MISSING:
                 return self._bound(idx, binding, None, depth)
         return None
 
-    def _head(self, idx: ModuleIndex, chain: tuple[str, ...], scope: str | None) -> Symbol | None:
-        head = chain[0]
+    def _head(self, idx: ModuleIndex, head: str, scope: str | None) -> Symbol | None:
+        if not _IDENTIFIER.fullmatch(head):
+            return None  # computed members and call results (``a[k]()``, ``f().g()``) are not followed
         if head == idx.this or idx.python and head == "cls":
             cls = idx.enclosing_class(scope)
             if cls is None:
@@ -157,6 +171,8 @@ class CallResolver:
 
     def _lookup(self, idx: ModuleIndex, name: str, scope: str | None, depth: int = 0) -> Symbol | None:
         """Resolve ``name`` as seen from inside ``scope``: enclosing functions first, then the module."""
+        if name not in idx.local_names:
+            scope = None
         while scope is not None:
             fn = idx.functions.get(scope)
             if fn is None:
@@ -168,6 +184,15 @@ class CallResolver:
                 if name in fn.params:
                     return None
             scope = fn.parent
+        key = (idx.path, name)
+        symbol = self._globals.get(key, _MISSING)
+        if symbol is _MISSING:
+            symbol = self._global(idx, name, depth)
+            if not self._active:  # inside an export lookup the answer may be cut short by a cycle guard
+                self._globals[key] = symbol
+        return symbol
+
+    def _global(self, idx: ModuleIndex, name: str, depth: int) -> Symbol | None:
         found = self._in_scope(idx, name, None, depth)
         if found is not _MISSING:
             return found

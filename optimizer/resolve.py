@@ -8,9 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analyzers.facts import Import
-from optimizer.tsconfig import load_tsconfigs
-
-__all__ = ["JS_EXTENSIONS", "ModuleResolver", "ProjectFiles", "load_tsconfigs"]
 
 JS_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 # TS ESM projects write the extension of the emitted file: ``./db.js`` names ``db.ts``.
@@ -44,19 +41,26 @@ class ModuleResolver:
         self._python_roots = _python_roots(files.paths)
 
     def resolve(self, from_path: str, imp: Import) -> str | None:
-        """The analysed module that ``imp.source`` names, or None for external packages."""
-        if imp.kind == "python":
-            return self.python(from_path, imp.source, imp.level)
-        return self.js(from_path, imp.source)
+        """The analysed module an import names, or None for external packages. ``from pkg import sub`` names
+        the submodule ``sub`` when there is one; ``targets`` lists every module an import loads."""
+        if imp.kind != "python":
+            return self.js(from_path, imp.source)
+        if _is_from_import(imp):
+            for name in imp.names:
+                submodule = self.python_submodule(from_path, imp.source, imp.level, name.imported)
+                if submodule:
+                    return submodule
+        return self.python(from_path, imp.source, imp.level)
 
     def targets(self, from_path: str, imp: Import) -> dict[str, tuple[str, ...]]:
-        """Every analysed module the import loads, with the names it takes from each.
-
-        ``from pkg import name`` where ``name`` is a submodule loads that submodule as well as the package.
-        """
+        """Every analysed module the import loads, with the names it takes from each: ``from pkg import sub, x``
+        loads the package (for ``x``) and the submodule ``sub``."""
         names = tuple(n.imported for n in imp.names)
-        module = self.resolve(from_path, imp)
-        if imp.kind != "python" or imp.level == 0 and not _is_from_import(imp):
+        if imp.kind != "python":
+            module = self.js(from_path, imp.source)
+            return {module: names} if module else {}
+        module = self.python(from_path, imp.source, imp.level)
+        if not _is_from_import(imp):
             return {module: names} if module else {}
         result: dict[str, tuple[str, ...]] = {}
         package_names = []

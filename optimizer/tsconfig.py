@@ -51,7 +51,7 @@ def load_tsconfigs(root: Path, paths: Iterable[str]) -> dict[str, dict]:
                 continue
             options = _read(file)
             if options is not None:
-                configs[directory] = options.relative_to(file.parent)
+                configs[directory] = options.as_written_in(file.parent)
                 break
     return configs
 
@@ -76,7 +76,7 @@ class _Options:
     def resolves_modules(self) -> bool:
         return self.base_url is not None or self.paths is not None
 
-    def relative_to(self, directory: Path) -> dict[str, Any]:
+    def as_written_in(self, directory: Path) -> dict[str, Any]:
         result = dict(self.options)
         result.pop("baseUrl", None)
         result.pop("paths", None)
@@ -98,7 +98,7 @@ def _read(file: Path, seen: frozenset[str] = frozenset()) -> _Options | None:
         return None
     try:
         data = parse_jsonc(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict):
         return None

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import networkx as nx
 
+from analyzers import javascript, python
 from analyzers.facts import Binding, Call, Export, Function, Import, ImportedName, ModuleFacts, Span
-from optimizer.graph import CodeGraph, ProjectFiles
+from optimizer.graph import CodeGraph, ProjectFiles, load_tsconfigs
 
 SPAN = Span(1, 1, 1, 1)
 
@@ -84,12 +85,19 @@ def test_type_only_imports_make_no_edge_and_lazy_imports_are_marked():
     main = module(
         "main.ts",
         functions=[fn("start")],
-        imports=[esm("./a", "A", type_only=True), esm("./b", "go", kind="dynamic", function="start"), esm("./c")],
+        imports=[
+            esm("./a", "A", type_only=True),
+            esm("./b", "go", kind="dynamic", function="start"),
+            esm("./c", "x", kind="dynamic", function="start"),
+            esm("./c", "y"),
+        ],
     )
     g = build(a, b, c, main)
     assert not g.graph.has_edge("module:main.ts", "module:a.ts")
     assert g.graph.edges["module:main.ts", "module:b.ts", "imports"]["lazy"] is True
-    assert g.graph.edges["module:main.ts", "module:c.ts", "imports"]["lazy"] is False
+    c_edge = g.graph.edges["module:main.ts", "module:c.ts", "imports"]
+    assert c_edge["lazy"] is False  # one eager import makes the dependency eager
+    assert c_edge["names"] == ("x", "y")
 
 
 def test_tsconfig_alias_import_resolves_calls():
@@ -176,6 +184,7 @@ def test_local_functions_methods_and_shadowing_parameters():
     assert target(g, "m.ts", "helper", "outer") == F("m.ts", "helper")
     assert target(g, "m.ts", "inner", "outer") == F("m.ts", "outer.inner")
     assert target(g, "m.ts", "inner") is None  # not visible at module level
+    assert target(g, "m.ts", "outer.inner") is None  # nor as an attribute of its function
     assert target(g, "m.ts", "helper", "shadow") is None
     assert target(g, "m.ts", "this.find", "Repo.findAll") == F("m.ts", "Repo.find")
     assert target(g, "m.ts", "this.find", "Repo.findAll.legacy") is None  # a JS function has its own `this`
@@ -253,10 +262,30 @@ def test_module_level_instance_and_exported_singleton():
     assert sorted(g.callers(expected)) == [F("src/routes.ts", "show"), "module:src/services/imageService.ts"]
 
 
+def test_static_fields_and_python_class_attributes():
+    ts = module(
+        "registry.ts",
+        functions=[*cls("Registry", "lookup"), *cls("Cache", "get")],
+        bindings=[
+            Binding("Registry.cache", "Cache", "new", 2, "Registry"),
+            Binding("this.db", "Cache", "new", 3, "Registry"),
+        ],
+    )
+    pyfile = module(
+        "app.py",
+        functions=[*cls("Store", "get"), *cls("Service", "run")],
+        bindings=[Binding("self.store", "Store", "call", 5, "Service")],
+    )
+    g = build(ts, pyfile)
+    assert target(g, "registry.ts", "Registry.cache.get") == F("registry.ts", "Cache.get")
+    assert target(g, "registry.ts", "Registry.db.get") is None  # an instance field is no static one
+    assert target(g, "app.py", "Service.store.get") == F("app.py", "Store.get")
+
+
 def test_local_instances_and_ambiguous_bindings():
     m = module(
         "m.ts",
-        functions=[*cls("A", "run"), *cls("B", "run"), fn("handler"), fn("other")],
+        functions=[*cls("A", "run"), *cls("B", "run"), fn("handler"), fn("other"), fn("makeA")],
         bindings=[
             Binding("a", "A", "new", 2, "handler"),
             Binding("x", "A", "new", 3),
@@ -271,6 +300,7 @@ def test_local_instances_and_ambiguous_bindings():
     assert target(g, "m.ts", "a.run", "other") is None  # the binding is local to handler
     assert target(g, "m.ts", "x.run") is None  # bound to A and to B
     assert target(g, "m.ts", "made.run", "handler") is None  # what makeA returns is unknown
+    assert target(g, "m.ts", "made", "handler") is None
 
 
 def test_python_module_imports_and_same_named_singleton():
@@ -408,8 +438,10 @@ export const imageService = new ImageService();
     "web/src/routes.ts": """
 import { imageService } from '@/services';
 import { UserService } from './user.service.js';
-export async function show(ids: string[], users: UserService) {
+import { UserRepo } from './user.repo';
+export async function show(ids: string[]) {
   ids.forEach((id) => { imageService.getImageById(id); });
+  const users = new UserService(new UserRepo());
   return users.get(ids[0]);
 }
 """,
@@ -422,7 +454,14 @@ export class UserService {
 """,
     "web/src/user.repo.ts": "export class UserRepo {\n  findById(id: string) { return id; }\n}\n",
     "ml/app/__init__.py": "",
-    "ml/app/loader.py": "class ModelLoader:\n    def __init__(self):\n        pass\n\n    def load(self, x):\n        return x\n",
+    "ml/app/loader.py": """
+class ModelLoader:
+    def __init__(self):
+        pass
+
+    def load(self, x):
+        return x
+""",
     "ml/app/utils.py": "def helper():\n    return 1\n",
     "ml/app/main.py": """
 import app.utils as utils
@@ -441,9 +480,6 @@ class Predictor:
 
 
 def test_graph_from_real_front_ends(tmp_path):
-    from analyzers import javascript, python
-    from optimizer.graph import load_tsconfigs
-
     languages = {".ts": "typescript", ".tsx": "tsx"}
     modules = {}
     for rel, text in PROJECT.items():
@@ -463,7 +499,7 @@ def test_graph_from_real_front_ends(tmp_path):
     reach = g.reachable(show)
     assert reach[get_image] == 1  # through the forEach callback, the barrel and the exported singleton
     assert reach[F("web/src/lib/db.ts", "query")] == 2
-    assert reach[F("web/src/user.service.ts", "UserService.get")] == 1  # parameter type binding
+    assert reach[F("web/src/user.service.ts", "UserService.get")] == 1  # a local instance
     assert reach[F("web/src/user.repo.ts", "UserRepo.findById")] == 2  # this.repo via the parameter property
     assert g.graph.has_edge("module:web/src/routes.ts", "module:web/src/services/index.ts", key="imports")
 

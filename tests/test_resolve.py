@@ -92,7 +92,8 @@ def test_broken_configs_and_extends_cycles_are_skipped(tmp_path):
     write(tmp_path, "loop/tsconfig.json", '{"extends": "./other.json", "compilerOptions": {"baseUrl": "src"}}')
     write(tmp_path, "loop/other.json", '{"extends": "./tsconfig.json"}')
     write(tmp_path, "listy/jsconfig.json", "[1, 2]")
-    configs = load_tsconfigs(tmp_path, ["broken/a.ts", "loop/a.ts", "listy/a.js"])
+    write(tmp_path, "deep/tsconfig.json", "[" * 100_000)
+    configs = load_tsconfigs(tmp_path, ["broken/a.ts", "loop/a.ts", "listy/a.js", "deep/a.ts"])
     assert configs == {"": {"baseUrl": "."}, "loop": {"baseUrl": "src"}}
 
 
@@ -206,12 +207,21 @@ def test_two_services_with_the_same_package_name_resolve_to_their_own():
     assert r.resolve("scripts/seed.py", py("app.db")) is None  # two candidates elsewhere: ambiguous
 
 
+def test_the_nearest_enclosing_root_wins():
+    paths = {"app/__init__.py", "app/db.py", "svc/app/__init__.py", "svc/app/db.py", "svc/app/main.py"}
+    r = resolver(paths)
+    assert r.resolve("svc/app/main.py", py("app.db")) == "svc/app/db.py"
+    assert r.resolve("app/db.py", py("app.db")) == "app/db.py"
+
+
 def test_src_layout_and_script_directory():
     paths = {"src/pkg/__init__.py", "src/pkg/core.py", "tests/test_core.py", "tools/run.py", "tools/helpers.py"}
     r = resolver(paths)
     assert r.resolve("tests/test_core.py", py("pkg.core")) == "src/pkg/core.py"
     assert r.resolve("tools/run.py", py("helpers")) == "tools/helpers.py"
-    assert r.resolve("src/pkg/core.py", py("helpers")) is None  # a package module's directory is not on sys.path
+    assert r.resolve("src/pkg/core.py", py("helpers")) is None
+    # no implicit relative imports in Python 3: a package's own directory is not on sys.path
+    assert resolver(paths | {"src/pkg/helpers.py"}).resolve("src/pkg/core.py", py("helpers")) is None
 
 
 def test_relative_imports_use_the_importing_package():
@@ -219,7 +229,8 @@ def test_relative_imports_use_the_importing_package():
     r = resolver(paths)
     assert r.resolve("app/api/routes.py", py("deps", "get_db", level=1)) == "app/api/deps.py"
     assert r.resolve("app/api/routes.py", py("models", "User", level=2)) == "app/models.py"
-    assert r.resolve("app/api/routes.py", py("", "deps", level=1)) == "app/api/__init__.py"
+    assert r.resolve("app/api/routes.py", py("", "deps", level=1)) == "app/api/deps.py"
+    assert r.resolve("app/api/routes.py", py("", "router", level=1)) == "app/api/__init__.py"
     assert r.resolve("app/api/__init__.py", py("routes", "router", level=1)) == "app/api/routes.py"
     assert r.resolve("app/models.py", py("x", "y", level=3)) is None  # above the root
 
@@ -234,3 +245,6 @@ def test_from_package_import_submodule_targets_the_submodule():
     # a namespace package (no __init__.py) is no module, but its submodule is
     assert r.targets("ns/run.py", py("", "tools", level=1)) == {"ns/tools.py": ("tools",)}
     assert r.targets("app/main.py", py("app.utils")) == {"app/utils.py": ("app.utils",)}
+    assert r.resolve("app/main.py", py("app", "VERSION", "utils")) == "app/utils.py"
+    assert r.resolve("app/main.py", py("app", "VERSION")) == "app/__init__.py"
+    assert r.resolve("ns/run.py", py("", "tools", level=1)) == "ns/tools.py"
