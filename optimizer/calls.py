@@ -121,7 +121,7 @@ class CallResolver:
         key = (path, name)
         if key in self._exports:
             return self._exports[key]
-        if False:
+        if key in self._active:
             self._cuts += 1  # a re-export cycle
             return None
         self._active.add(key)

@@ -30,14 +30,15 @@ DEFAULT_TEST_PATTERNS = (
     "**/conftest.py",
 )
 DEFAULT_SEED_PATTERNS = (
-    "**/seed.*",
+    "**/seed*.*",
+    "**/*-seed.*",
+    "**/migrate.*",
     "**/seed/**",
     "**/seeds/**",
     "**/seeders/**",
     "**/*.seed.*",
     "**/migrations/**",
     "**/alembic/**",
-    "**/scripts/seed*",
 )
 
 

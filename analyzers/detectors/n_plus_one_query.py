@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from analyzers.detectors._data_access import DbCall, classify, prisma_clients
@@ -25,6 +26,11 @@ _BATCH_HINT = {
     "sqlalchemy": "run one `select(...).where(Model.key.in_(keys))` (or eager-load with `selectinload`)",
     "django": "use one `filter(<key>__in=keys)` / `in_bulk(keys)`, or `select_related`/`prefetch_related`",
 }
+
+
+_LIMIT = re.compile(r"\bLIMIT\s+(?:\d+|\$\d+|\?|:\w+)", re.I)
+_JS_STEP = re.compile(r"\+=\s*(?!1\b)(?:\d+|[A-Za-z_$][\w$.]*)")
+_PY_STEP = re.compile(r"^range\([^,()]+(?:\([^()]*\))?[^,()]*,[^,()]+(?:\([^()]*\))?[^,()]*,(?!\s*1\s*\))[^,()]+\)$")
 
 
 class NPlusOneQuery(Detector):
@@ -55,7 +61,8 @@ class NPlusOneQuery(Detector):
     ## Not reported
     `Promise.all(ids.map((id) => prisma.user.findUnique(...)))` (Prisma batches these into one query),
     loops over short literal lists (`for (const role of ["admin", "user"])`), page-by-page reads
-    (`while` around `findMany({ take, cursor })`), and seed, migration and
+    (a `while` loop around `findMany({ take, ... })` or `LIMIT`), chunked writes
+    (`for (let i = 0; i < n; i += 1000) createMany(...)`, `range(0, n, 500)`), and seed, migration and
     test files unless the `include-tests` / `include-seeds` options are set.
 
     ## Known limits
@@ -79,29 +86,30 @@ class NPlusOneQuery(Detector):
         if ctx.is_seed_or_migration and not ctx.options["include-seeds"]:
             return
         clients = prisma_clients(module) if module.language != "python" else frozenset()
+        db_calls = [(call, classify(call, module.language, clients)) for call in module.calls if call.loops]
+        per_page = _page_loops(module, db_calls)
         reported: set[tuple[int, int]] = set()
-        for call in module.calls:
-            if not call.loops:
-                continue
-            loops = self._repeating_loops(module, call, ctx.options["max-literal-loop"])
-            if not loops:
-                continue
-            db_call = classify(call, module.language, clients)
+        for call, db_call in db_calls:
+            loops = self._repeating_loops(module, call, ctx.options["max-literal-loop"], per_page)
             # One finding per call expression: `knex('t').where(..).first()` is several calls at one start.
             start = (call.span.line, call.span.column)
-            if db_call is None or start in reported or _is_pagination(call, db_call, loops[-1]):
+            if not loops or db_call is None or start in reported:
                 continue
             reported.add(start)
             yield self._finding(module, call, db_call, loops, ctx)
 
     @staticmethod
-    def _repeating_loops(module: ModuleFacts, call: Call, max_literal: int) -> list[Loop]:
-        """Enclosing loops that really repeat the call: not batched by Promise.all, not a short literal."""
+    def _repeating_loops(module: ModuleFacts, call: Call, max_literal: int, per_page: set[int]) -> list[Loop]:
+        """Enclosing loops that repeat the call per item: not batched by Promise.all, not over a short
+        literal, not a page-by-page or chunk-by-chunk loop (one query per page of many items is batching)."""
         loops = [module.loop(i) for i in call.loops]
         return [
             loop
             for loop in loops
-            if not loop.batched and (loop.literal_size is None or loop.literal_size > max_literal)
+            if not loop.batched
+            and (loop.literal_size is None or loop.literal_size > max_literal)
+            and loop.id not in per_page
+            and not _is_chunk_loop(loop)
         ]
 
     def _finding(self, module: ModuleFacts, call: Call, db: DbCall, loops: list[Loop], ctx: FileContext) -> Finding:
@@ -129,12 +137,24 @@ class NPlusOneQuery(Detector):
         )
 
 
-def _is_pagination(call: Call, db: DbCall, loop: Loop) -> bool:
-    """A page-by-page read (`while` + `findMany({ take, cursor })`) is one query per page by design."""
-    if loop.kind not in ("while", "do") or db.operation != "findMany":
+def _page_loops(module: ModuleFacts, db_calls: list[tuple[Call, DbCall | None]]) -> set[int]:
+    """`while`/`do` loops that read a page per turn (`findMany({ take })`, SQL `LIMIT`): per page, not per item."""
+    pages: set[int] = set()
+    for call, db in db_calls:
+        loop = module.loop(call.loops[-1])
+        if db is None or loop.kind not in ("while", "do"):
+            continue
+        args = " ".join(call.args)
+        if (db.operation == "findMany" and "take" in args) or _LIMIT.search(args):
+            pages.add(loop.id)
+    return pages
+
+
+def _is_chunk_loop(loop: Loop) -> bool:
+    """`for (let i = 0; i < n; i += 500)` or `for i in range(0, n, 500)`: one query per chunk of items."""
+    if loop.kind != "for":
         return False
-    args = " ".join(call.args)
-    return "take" in args and ("cursor" in args or "skip" in args)
+    return bool(_JS_STEP.search(loop.iterable) or _PY_STEP.match(loop.iterable))
 
 
 def _loop_words(loop: Loop, language: str) -> str:
