@@ -13,10 +13,9 @@ from analyzers.py_source import SourceMap, annotation_type, call_chain, callee_t
 class Frame:
     """A def or lambda being walked: what statements in its body need to know about it."""
 
-    __slots__ = ("qualname", "class_name", "self_name", "param_types", "is_generator")
+    __slots__ = ("class_name", "is_generator", "param_types", "self_name")
 
-    def __init__(self, qualname: str, class_name: str | None, self_name: str | None, param_types: dict[str, str]):
-        self.qualname = qualname
+    def __init__(self, class_name: str | None, self_name: str | None, param_types: dict[str, str]) -> None:
         self.class_name = class_name
         self.self_name = self_name
         self.param_types = param_types
@@ -167,3 +166,14 @@ def assigned_names(targets: list[ast.expr]) -> tuple[str, ...]:
         elif type(target) is ast.Starred:
             stack.append(target.value)
     return tuple(found)
+
+
+def param_names(args: ast.arguments) -> tuple[str, ...]:
+    """Parameter names in order, ``*args`` and ``**kwargs`` by their names."""
+    names = [a.arg for a in (*args.posonlyargs, *args.args)]
+    if args.vararg is not None:
+        names.append(args.vararg.arg)
+    names.extend(a.arg for a in args.kwonlyargs)
+    if args.kwarg is not None:
+        names.append(args.kwarg.arg)
+    return tuple(names)

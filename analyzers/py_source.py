@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import codecs
 import io
 import tokenize
 from itertools import accumulate
@@ -16,23 +17,21 @@ TEXT_LIMIT = 200
 def decode_source(source: bytes) -> tuple[str, bytes]:
     """Decode as Python does (BOM, PEP 263 cookie, else UTF-8); return the text and its UTF-8 bytes.
 
-    ``ast`` reports columns in UTF-8 bytes of the decoded text, so spans and slices index the UTF-8 form
-    (without a BOM), which differs from the file's bytes only for files in another declared encoding.
-    Raises ``SyntaxError`` for a bad cookie and ``UnicodeDecodeError`` for undecodable bytes.
+    ``ast`` reports columns in UTF-8 bytes of the decoded text, so spans and slices index the UTF-8 form:
+    the file's own bytes unless it declares another encoding. Raises ``SyntaxError`` for a bad or unknown
+    encoding declaration and ``UnicodeDecodeError`` for undecodable bytes.
     """
     encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
     text = source.decode(encoding)
-    if encoding == "utf-8":
+    if encoding in ("utf-8", "utf-8-sig"):
         return text, source
-    if encoding == "utf-8-sig":
-        return text, source[3:] if source.startswith(b"\xef\xbb\xbf") else source
     return text, text.encode("utf-8")
 
 
 class SourceMap:
     """UTF-8 source plus the byte offset of each line start, to turn ``ast`` positions into spans and text."""
 
-    __slots__ = ("data", "starts", "lines")
+    __slots__ = ("data", "lines", "starts")
 
     def __init__(self, data: bytes) -> None:
         self.data = data
@@ -40,6 +39,8 @@ class SourceMap:
         lengths = [len(line) for line in data.splitlines(keepends=True)]
         self.lines = len(lengths)
         self.starts = [0, *accumulate(lengths)]
+        if data.startswith(codecs.BOM_UTF8):
+            self.starts[0] = len(codecs.BOM_UTF8)  # ast columns on the first line do not count the BOM
 
     def span(self, node: Any) -> Span:
         starts = self.starts

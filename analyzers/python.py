@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 from analyzers.facts import Await, Binding, Call, Export, Function, Import, Loop, ModuleFacts, SqlString
-from analyzers.py_bindings import BindingHandlers, Frame
+from analyzers.py_bindings import BindingHandlers, Frame, param_names
 from analyzers.py_source import SourceMap, annotation_type, call_chain, callee_text, decode_source
 from analyzers.sql import looks_like_sql
 from optimizer.suppress import scan_suppressions
@@ -42,30 +43,35 @@ def parse(path: str, source: bytes) -> ModuleFacts:
         return facts
     src = SourceMap(utf8)
     facts.lines = src.lines
-    try:
-        tree = ast.parse(source, filename=path)  # bytes: the parser honours the BOM and coding cookie itself
-        _Extractor(src, facts).visit(tree)
-    except SyntaxError as exc:
-        facts.errors.append(f"syntax error at line {exc.lineno}, column {exc.offset}: {exc.msg}")
-    except ValueError:
-        if "\0" not in text:
-            raise
-        # null bytes: a ValueError up to Python 3.11, a SyntaxError from 3.12
+    if "\0" in text:  # checked here: Python versions disagree on the exception and its position
         before = text[: text.index("\0")]
         line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
         facts.errors.append(f"syntax error at line {line}, column {column}: source code cannot contain null bytes")
+        return facts
+    try:
+        with warnings.catch_warnings():  # invalid escapes and the like would print once per file of a run
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, filename=path)  # bytes: the parser honours the BOM and coding cookie itself
+        walk = _Extractor(src)
+        walk.visit(tree)
+    except SyntaxError as exc:
+        facts.errors.append(f"syntax error at line {exc.lineno}, column {exc.offset}: {exc.msg}")
     except RecursionError:
         facts.errors.append("source too deeply nested to analyse")
+    else:
+        facts.imports, facts.exports, facts.loops = walk.imports, walk.exports, walk.loops
+        facts.calls, facts.awaits, facts.sql, facts.bindings = walk.calls, walk.awaits, walk.sql, walk.bindings
+        # a function is recorded when its body is done (is_generator is known then); list them by position
+        facts.functions = sorted(walk.functions, key=lambda fn: fn.span.start_byte)
     return facts
 
 
 class _Extractor(BindingHandlers):
-    """The single walk. Facts are collected in lists and moved into ``ModuleFacts`` only when the walk ends,
-    so a walk that fails half-way leaves no partial facts behind."""
+    """The single walk. It collects facts in its own lists, so a walk that fails half-way leaves no partial
+    facts behind."""
 
-    def __init__(self, src: SourceMap, facts: ModuleFacts) -> None:
+    def __init__(self, src: SourceMap) -> None:
         self.src = src
-        self.facts = facts
         self.imports: list[Import] = []
         self.exports: list[Export] = []
         self.functions: list[Function] = []
@@ -111,6 +117,8 @@ class _Extractor(BindingHandlers):
             ast.Import: self._import,
             ast.ImportFrom: self._import_from,
             ast.If: self._if,
+            ast.BinOp: self._bin_op,
+            ast.Attribute: self._attribute,
             ast.Yield: self._yield,
             ast.YieldFrom: self._yield,
             ast.MatchSingleton: lambda node: None,  # its ``value`` is True/False/None, not a node
@@ -154,18 +162,39 @@ class _Extractor(BindingHandlers):
                 else:
                     handler(value)
 
+    def _bin_op(self, node: ast.BinOp) -> None:
+        # long ``a + b + c ...`` chains nest to the left; walking the spine keeps the recursion shallow
+        rights = []
+        left: ast.expr = node
+        while type(left) is ast.BinOp:
+            rights.append(left.right)
+            left = left.left
+        self.visit(left)
+        for right in reversed(rights):
+            self.visit(right)
+
     def _visit_all(self, nodes: list[Any]) -> None:
-        for node in nodes:
-            self.visit(node)
+        handlers = self._handlers
+        for node in nodes:  # ``visit`` inlined: statement lists are the other hot loop
+            kind = type(node)
+            handler = handlers.get(kind)
+            if handler is not None:
+                handler(node)
+            elif kind is not ast.Name:
+                self._children(node)
+
+    def _attribute(self, node: ast.Attribute) -> None:
+        # only the base of ``a.b.c`` can hold anything of interest; skipping the links also keeps long
+        # chains from nesting the recursion
+        base = node.value
+        while type(base) is ast.Attribute:
+            base = base.value
+        if type(base) is not ast.Name:
+            self.visit(base)
 
     def _module(self, node: ast.Module) -> None:
         self._mark_docstring(node.body)
         self._visit_all(node.body)
-        facts = self.facts
-        facts.imports, facts.exports, facts.loops = self.imports, self.exports, self.loops
-        facts.calls, facts.awaits, facts.sql, facts.bindings = self.calls, self.awaits, self.sql, self.bindings
-        # functions are recorded when their body is done (is_generator is known then); list them by position
-        facts.functions = sorted(self.functions, key=lambda fn: fn.span.start_byte)
 
     def _mark_docstring(self, body: list[ast.stmt]) -> None:
         first = body[0] if body else None
@@ -200,7 +229,7 @@ class _Extractor(BindingHandlers):
             if arg.annotation is not None and arg.arg != self_name:
                 param_types[arg.arg] = annotation_type(arg.annotation, self.src)
                 self.bindings.append(Binding(arg.arg, param_types[arg.arg], "param_type", arg.lineno, qualname))
-        frame = Frame(qualname, class_name, self_name, param_types)
+        frame = Frame(class_name, self_name, param_types)
 
         outer_function, outer_loops = self._function, self._loop_stack
         self._function, self._loop_stack = qualname, ()
@@ -221,7 +250,7 @@ class _Extractor(BindingHandlers):
                 is_async=type(node) is ast.AsyncFunctionDef,
                 class_name=class_name,
                 parent=parent,
-                params=_param_names(args),
+                params=param_names(args),
                 decorators=decorators,
                 is_generator=frame.is_generator,
             )
@@ -230,7 +259,7 @@ class _Extractor(BindingHandlers):
     def _lambda(self, node: ast.Lambda) -> None:
         self.visit(node.args)
         qualname = f"<lambda@{node.lineno}:{node.col_offset + 1}>"
-        frame = Frame(qualname, None, None, {})
+        frame = Frame(None, None, {})
         self._frames.append(frame)
         self.visit(node.body)
         self._frames.pop()
@@ -242,7 +271,7 @@ class _Extractor(BindingHandlers):
                 "lambda",
                 self.src.span(node),
                 parent=parent,
-                params=_param_names(node.args),
+                params=param_names(node.args),
                 is_generator=frame.is_generator,
             )
         )
@@ -354,9 +383,11 @@ class _Extractor(BindingHandlers):
         value = node.value
         call = None
         if type(value) is ast.Call:
-            self._awaited_call = value
+            self._awaited_call = value  # one slot is enough: the call is the next node visited
             call = callee_text(value.func, call_chain(value.func), self.src)
-        uses = dict.fromkeys(n.id for n in ast.walk(value) if type(n) is ast.Name and type(n.ctx) is ast.Load)
+        names = [n for n in ast.walk(value) if type(n) is ast.Name and type(n.ctx) is ast.Load]
+        names.sort(key=lambda n: (n.lineno, n.col_offset))  # ast.walk is breadth-first; list them as written
+        uses = dict.fromkeys(n.id for n in names)
         targets = self._await_targets.get(id(node), ())
         self.awaits.append(Await(self.src.span(node), self._function, call, targets, tuple(uses), self._loop_stack))
         self.visit(value)
@@ -379,13 +410,3 @@ class _Extractor(BindingHandlers):
     def _add_sql(self, text: str, node: ast.expr, kind: str) -> None:
         call = self._string_callee.get(id(node))
         self.sql.append(SqlString(text, self.src.span(node), self._function, kind, None, call, self._loop_stack))
-
-
-def _param_names(args: ast.arguments) -> tuple[str, ...]:
-    names = [a.arg for a in (*args.posonlyargs, *args.args)]
-    if args.vararg is not None:
-        names.append(args.vararg.arg)
-    names.extend(a.arg for a in args.kwonlyargs)
-    if args.kwarg is not None:
-        names.append(args.kwarg.arg)
-    return tuple(names)
