@@ -130,7 +130,7 @@ class NPlusOneQuery(Detector):
             message,
             ctx=ctx,
             related=related,
-            weight=float(2 ** len(loops)) * (1.5 if call.awaited else 1.0),
+            weight=float(2 ** len(loops)),
             library=db.library,
             operation=db.operation,
             target=db.target,
