@@ -6,16 +6,26 @@ keeps a stack of enclosing functions and loops, so Python only looks at small ne
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from operator import itemgetter
-from typing import Callable
 
 from tree_sitter import Node, QueryCursor
 
 from analyzers.facts import Loop, ModuleFacts
-from analyzers.js_bindings import assignment_binding, declarator_binding, field_binding, parameter_property_binding
+from analyzers.js_bindings import (
+    assignment_binding,
+    declarator_binding,
+    field_binding,
+    parameter_property_binding,
+)
 from analyzers.js_functions import KINDS, FunctionRecord, decorated, naming
-from analyzers.js_modules import call_import, commonjs_exports, esm_import, export_statement
+from analyzers.js_modules import (
+    call_import,
+    commonjs_exports,
+    esm_import,
+    export_statement,
+)
 from analyzers.js_nodes import chain, code_text, has_token, params, short_text, span
 from analyzers.js_queries import CAPTURES, Grammar, grammar
 from analyzers.js_scopes import Frame, ScopeStack
@@ -77,7 +87,7 @@ class _Sweep:
             "fn": self.function,
             "loop": self.loop,
             "export": self.export,
-            "import": self.esm_import,
+            "import": self.import_,
             "decorator": self.decorator,
             "decl": self.declarator,
             "assign": self.assignment,
@@ -92,10 +102,9 @@ class _Sweep:
 
     def run(self, root: Node) -> None:
         rank = {name: index for index, name in enumerate(CAPTURES)}
+        captures = QueryCursor(self.bundle.facts).captures(root)
         events = [
-            (node.start_byte, -node.end_byte, rank[name], node)
-            for name, nodes in QueryCursor(self.bundle.facts).captures(root).items()
-            for node in nodes
+            (node.start_byte, -node.end_byte, rank[name], node) for name, nodes in captures.items() for node in nodes
         ]
         events.sort(key=_ORDER)
         advance, handlers = self.scopes.advance, self.handlers
@@ -131,7 +140,6 @@ class _Sweep:
             class_name=class_name,
             parent=parent.qualname if parent is not None else None,
             top_level=parent is None,
-            exported=about.exported,
             params=names,
             param_types=types,
         )
@@ -168,48 +176,59 @@ class _Sweep:
         kind = _LOOP_KINDS.get(node.type)
         iterable = ""
         size = None
+        # What runs once (``for``'s initializer, ``for-of``'s iterable) is outside the repeated part.
+        once = node.child_by_field_name("initializer") if kind == "for" else None
         if kind is None:
             operator = node.child_by_field_name("operator")
             kind = "for_in" if operator is not None and operator.type == "in" else "for_of"
             if has_token(node, "await"):
                 kind = "for_await"
-            right = node.child_by_field_name("right")
-            if right is not None:
-                iterable, size = short_text(self.source, right), literal_size(right)
+            once = node.child_by_field_name("right")
+            if once is not None:
+                iterable, size = short_text(self.source, once), literal_size(once)
         loop_id = len(self.facts.loops)
         scopes = self.scopes
         self.facts.loops.append(
             Loop(loop_id, kind, span(node), scopes.qualname, iterable, size, parent=scopes.innermost_loop)
         )
-        scopes.push(Frame(node.end_byte, loop=loop_id))
+        frame = Frame(node.end_byte, loop=loop_id)
+        if once is None:
+            scopes.push(frame)
+        else:
+            scopes.defer(frame, once.end_byte)
 
     def call(self, node: Node) -> None:
         callee, misparsed = callee_node(node)
         if callee is None:
             return
         is_new = node.type == "new_expression"
-        source, scopes, facts = self.source, self.scopes, self.facts
+        source, scopes = self.source, self.scopes
         written = code_text(source, callee)
         parts = chain(source, callee, written)
         arguments = node.child_by_field_name("arguments")
         function = scopes.qualname
-        if is_new:
-            pass
-        elif written in ("require", "import"):
-            imported = call_import(source, node, callee, function)
+        if not is_new:
+            self._call_roles(node, callee, written, parts[-1], arguments, function)
+        awaited = misparsed or node.id in self.awaited
+        first = callee if misparsed else node
+        self.facts.calls.append(
+            call_fact(source, node, written, parts, arguments, function, scopes.loops, awaited, is_new, first)
+        )
+
+    def _call_roles(
+        self, node: Node, callee: Node, written: str, name: str, arguments: Node | None, function: str | None
+    ) -> None:
+        """What else a call is: an import (``require``/``import()``), a per-item callback loop, a batch."""
+        if written in ("require", "import"):
+            imported = call_import(self.source, node, callee, function)
             if imported is not None:
-                facts.imports.append(imported)
-        elif parts[-1] in LOOP_METHODS and callee.type == "member_expression":
-            found = callback_loop(source, node, callee, arguments)
+                self.facts.imports.append(imported)
+        elif name in LOOP_METHODS and callee.type == "member_expression":
+            found = callback_loop(self.source, node, callee, name, arguments)
             if found is not None:
                 self.pending_loops[found[0].id] = found[1]
         elif written in BATCHERS:
             self._batch(arguments, function)
-        awaited = misparsed or node.id in self.awaited
-        first = callee if misparsed else node
-        facts.calls.append(
-            call_fact(source, node, written, parts, arguments, function, scopes.loops, awaited, is_new, first)
-        )
 
     def _batch(self, arguments: Node | None, function: str | None) -> None:
         """``const ps = xs.map(...); await Promise.all(ps)`` batches the map loop, like the direct form."""
@@ -236,7 +255,7 @@ class _Sweep:
         if found is not None:
             self.facts.sql.append(found)
 
-    def esm_import(self, node: Node) -> None:
+    def import_(self, node: Node) -> None:
         found = esm_import(self.source, node)
         if found is not None:
             self.facts.imports.append(found)
@@ -296,17 +315,10 @@ def _count_lines(source: bytes) -> int:
 def _syntax_error(root: Node) -> str:
     """Where the first ERROR or MISSING node is, following the children that contain one."""
     node = root
-    while True:
-        for child in node.children:
-            if child.is_error or child.is_missing:
-                node = child
-                break
-            if child.has_error:
-                node = child
-                break
-        else:
+    while not (node.is_error or node.is_missing):
+        inner = next((c for c in node.children if c.is_error or c.is_missing or c.has_error), None)
+        if inner is None:
             break
-        if node.is_error or node.is_missing:
-            break
+        node = inner
     row, column = node.start_point
     return f"syntax error at line {row + 1}, column {column + 1}"

@@ -6,7 +6,14 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from analyzers.facts import Binding
-from analyzers.js_nodes import code_text, has_token, pattern_names, text, type_name, unwrap
+from analyzers.js_nodes import (
+    code_text,
+    has_token,
+    pattern_names,
+    text,
+    type_name,
+    unwrap,
+)
 
 
 def declarator_binding(source: bytes, node: Node, scope: str | None) -> Binding | None:

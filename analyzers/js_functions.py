@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from analyzers.facts import Function
-from analyzers.js_nodes import TRANSPARENT, chain, code_text, named_args, span, string_value, text
+from analyzers.js_nodes import (
+    TRANSPARENT,
+    last_name,
+    named_args,
+    span,
+    string_value,
+    text,
+)
 
 KINDS = {
     "function_declaration": "function",
@@ -21,8 +28,9 @@ KINDS = {
     "abstract_class_declaration": "class",
     "class": "class",
 }
-_DECLARATIONS = frozenset({"function_declaration", "generator_function_declaration", "class_declaration",
-                           "abstract_class_declaration"})
+_DECLARATIONS = frozenset(
+    {"function_declaration", "generator_function_declaration", "class_declaration", "abstract_class_declaration"}
+)
 _GENERATORS = frozenset({"generator_function_declaration", "generator_function"})
 _CLASS_FIELDS = frozenset({"public_field_definition", "field_definition"})
 # Calls that wrap a function without changing what it is: the wrapped function takes the variable's name.
@@ -31,7 +39,7 @@ WRAPPERS = frozenset({"memo", "forwardRef", "useCallback", "useMemo", "observer"
 
 @dataclass(slots=True)
 class FunctionRecord:
-    """A function while the sweep is still learning about it (whether it renders JSX, is exported)."""
+    """A function while the sweep is still learning about it (whether it renders JSX)."""
 
     qualname: str
     name: str
@@ -40,7 +48,6 @@ class FunctionRecord:
     class_name: str | None
     parent: str | None
     top_level: bool
-    exported: bool
     params: tuple[str, ...] = ()
     param_types: dict[str, str] = field(default_factory=dict)
     has_jsx: bool = False
@@ -59,19 +66,18 @@ class FunctionRecord:
             parent=self.parent,
             params=self.params,
             decorators=tuple(decorators.get(node.id, ())),
-            exported=self.exported or (self.top_level and self.qualname in exported_locals),
+            exported=self.top_level and self.qualname in exported_locals,
             is_generator=node.type in _GENERATORS or "*" in tokens,
         )
 
 
 @dataclass(frozen=True, slots=True)
 class Naming:
-    """What the surroundings say about a function: its name, an object it is a member of, whether the
-    ``export`` is right there, and whether it is an anonymous callback handed to a call."""
+    """What the surroundings say about a function: its name, the object or class it is a member of, and
+    whether it is an anonymous callback handed to a call."""
 
     name: str | None
     owner: str | None = None
-    exported: bool = False
     callback: bool = False
     member: bool = False
 
@@ -79,14 +85,13 @@ class Naming:
 def naming(source: bytes, fn: Node) -> Naming:
     own = fn.child_by_field_name("name")
     own_name = _key_name(source, own) if own is not None else None
-    if fn.type in _DECLARATIONS or fn.type == "method_definition":
+    if fn.type in _DECLARATIONS:
+        return Naming(own_name)
+    if fn.type == "method_definition":
         parent = fn.parent
-        exported = parent is not None and parent.type == "export_statement"
-        if fn.type == "method_definition":
-            if parent is not None and parent.type == "object":
-                return Naming(own_name, owner=_object_owner(source, parent))
-            return Naming(own_name, member=True)
-        return Naming(own_name or ("default" if exported else None), exported=exported)
+        if parent is not None and parent.type == "object":
+            return Naming(own_name, owner=_object_owner(source, parent))
+        return Naming(own_name, member=True)
     node, parent = _climb(source, fn)
     if parent is None:
         return Naming(own_name)
@@ -94,9 +99,7 @@ def naming(source: bytes, fn: Node) -> Naming:
     if kind == "variable_declarator" and parent.child_by_field_name("value") == node:
         declared = parent.child_by_field_name("name")
         if declared is not None and declared.type == "identifier":
-            statement = parent.parent
-            exported = statement is not None and statement.parent is not None and statement.parent.type == "export_statement"
-            return Naming(text(source, declared), exported=exported)
+            return Naming(text(source, declared))
     elif kind == "assignment_expression" and parent.child_by_field_name("right") == node:
         return Naming(_assigned_name(source, parent.child_by_field_name("left"), own_name))
     elif kind == "pair" and parent.child_by_field_name("value") == node:
@@ -106,8 +109,10 @@ def naming(source: bytes, fn: Node) -> Naming:
         key = parent.child_by_field_name("name") or parent.child_by_field_name("property")
         return Naming(_key_name(source, key), member=True)
     elif kind == "export_statement":
-        return Naming(own_name or "default", exported=True)
-    elif own_name is None and (kind == "arguments" or (kind == "call_expression" and parent.child_by_field_name("function") == node)):
+        return Naming(own_name or "default")
+    elif own_name is None and (
+        kind == "arguments" or (kind == "call_expression" and parent.child_by_field_name("function") == node)
+    ):
         # Passed to a call, or called on the spot: the body runs in the caller's flow.
         return Naming(None, callback=True)
     return Naming(own_name)
@@ -126,17 +131,13 @@ def _climb(source: bytes, fn: Node) -> tuple[Node, Node | None]:
             and call is not None
             and call.type == "call_expression"
             and named_args(parent)[:1] == [node]
-            and _callee_name(source, call) in WRAPPERS
+            and (callee := call.child_by_field_name("function")) is not None
+            and last_name(source, callee) in WRAPPERS
         ):
             node, parent = call, call.parent
             continue
         break
     return node, parent
-
-
-def _callee_name(source: bytes, call: Node) -> str:
-    callee = call.child_by_field_name("function")
-    return chain(source, callee, code_text(source, callee))[-1] if callee is not None else ""
 
 
 def _assigned_name(source: bytes, left: Node | None, own_name: str | None) -> str | None:

@@ -6,7 +6,17 @@ from tree_sitter import Node
 
 from analyzers.facts import Export, Import, ImportedName
 from analyzers.js_functions import KINDS, WRAPPERS
-from analyzers.js_nodes import TRANSPARENT, chain, code_text, has_token, named_args, pattern_names, span, string_value, text, unwrap
+from analyzers.js_nodes import (
+    TRANSPARENT,
+    has_token,
+    last_name,
+    named_args,
+    pattern_names,
+    span,
+    string_value,
+    text,
+    unwrap,
+)
 
 _DECLARATION_LISTS = frozenset({"lexical_declaration", "variable_declaration"})
 
@@ -202,9 +212,9 @@ def _value_name(source: bytes, value: Node, assigned: str | None = None) -> str 
         # ``export default memo(List)``: the export is the wrapped component
         callee = value.child_by_field_name("function")
         args = named_args(value.child_by_field_name("arguments"))
-        if callee is not None and args and args[0].type == "identifier":
-            if chain(source, callee, code_text(source, callee))[-1] in WRAPPERS:
-                return text(source, args[0])
+        wrapped = args[0] if args and args[0].type == "identifier" else None
+        if wrapped is not None and callee is not None and last_name(source, callee) in WRAPPERS:
+            return text(source, wrapped)
     return None
 
 

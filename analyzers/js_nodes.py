@@ -15,6 +15,7 @@ TRANSPARENT = frozenset({"parenthesized_expression", "as_expression", "satisfies
 _NAME_NODES = frozenset({"identifier", "this", "super", "property_identifier", "private_property_identifier", "import"})
 # Annotations that can name a class; ``string``, unions and object types cannot.
 _CLASS_TYPES = frozenset({"type_identifier", "nested_type_identifier"})
+_RECEIVERS = frozenset({"member_expression", "subscript_expression"})
 _DOTTED = re.compile(r"[\w$#]+(?:\??\.[\w$#]+)*\Z")
 _LINE_BREAK = re.compile(r"\s*\n\s*")
 _SPACES = re.compile(r"\s+")
@@ -37,13 +38,16 @@ def text(source: bytes, node: Node) -> str:
 
 def short_text(source: bytes, node: Node) -> str:
     """At most ``MAX_TEXT`` characters; only the bytes that can hold them are decoded (4 per character)."""
-    start = node.start_byte
-    return source[start : min(node.end_byte, start + 4 * MAX_TEXT)].decode("utf-8", "replace")[:MAX_TEXT]
+    start, end = node.start_byte, node.end_byte
+    if end - start > 4 * MAX_TEXT:
+        end = start + 4 * MAX_TEXT
+    return source[start:end].decode("utf-8", "replace")[:MAX_TEXT]
 
 
 def code_text(source: bytes, node: Node) -> str:
-    """Source text with whitespace collapsed; a chain split over lines (``a\\n  .b``) joins up as ``a.b``."""
-    raw = text(source, node)
+    """Source text with whitespace collapsed, at most ``MAX_TEXT`` characters (a callee can be a whole
+    function expression); a chain split over lines (``a\\n  .b``) joins up as ``a.b``."""
+    raw = short_text(source, node)
     if "\n" in raw:
         raw = _LINE_BREAK.sub("", raw)
     return _SPACES.sub(" ", raw) if "  " in raw or "\t" in raw else raw
@@ -90,7 +94,7 @@ def chain(source: bytes, node: Node, written: str) -> tuple[str, ...]:
 
     ``written`` is the callee's text; plain dotted names, the common case, are split without the tree.
     """
-    if _DOTTED.match(written):
+    if len(written) < MAX_TEXT and _DOTTED.match(written):
         return tuple(written.replace("?.", ".").split("."))
     parts: list[str] = []
     called = False
@@ -114,9 +118,14 @@ def chain(source: bytes, node: Node, written: str) -> tuple[str, ...]:
             part = "?"
         parts.append(part + "()" if called and part != "?" else part)
         called = False
-        current = current.child_by_field_name("object") if kind in ("member_expression", "subscript_expression") else None
+        current = current.child_by_field_name("object") if kind in _RECEIVERS else None
     parts.reverse()
     return tuple(parts)
+
+
+def last_name(source: bytes, callee: Node) -> str:
+    """The called name: ``React.memo`` -> ``memo``."""
+    return chain(source, callee, code_text(source, callee))[-1]
 
 
 def pattern_names(source: bytes, node: Node | None) -> list[str]:

@@ -11,7 +11,8 @@ from tree_sitter import Language, Parser, Query
 # Capture names, in the order the sweep handles nodes that start and end at the same bytes: frames
 # (functions, loops) before the nodes they contain.
 CAPTURES = (
-    "fn", "loop", "export", "import", "decorator", "decl", "assign", "field", "param_prop", "call", "await", "jsx", "str"
+    "fn", "loop", "export", "import", "decorator", "decl", "assign", "field", "param_prop",
+    "call", "await", "jsx", "str",
 )
 
 _COMMON = """
@@ -51,7 +52,6 @@ _USES = "[(identifier) (shorthand_property_identifier)] @id"
 
 @dataclass(frozen=True)
 class Grammar:
-    language: Language
     parser: Parser
     facts: Query
     uses: Query
@@ -72,7 +72,7 @@ def _build(language: str) -> Grammar:
         source = _COMMON + _TS_ONLY + _JSX
     else:
         raise ValueError(f"not a JavaScript/TypeScript language: {language!r}")
-    return Grammar(lang, Parser(lang), Query(lang, source), Query(lang, _USES))
+    return Grammar(Parser(lang), Query(lang, source), Query(lang, _USES))
 
 
 def grammar(language: str) -> Grammar:

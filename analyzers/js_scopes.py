@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from analyzers.js_functions import FunctionRecord
 
 
+def _begin(entry: tuple[int, Frame]) -> int:
+    return entry[0]
+
+
 @dataclass(slots=True)
 class Frame:
     end_byte: int
@@ -26,21 +30,37 @@ class ScopeStack:
 
     def __init__(self) -> None:
         self.frames: list[Frame] = []
+        # (begin byte, frame) for loops whose header runs once: they cover only what comes after it
+        self.deferred: list[tuple[int, Frame]] = []
         self.function: FunctionRecord | None = None
         self.qualname: str | None = None
         self.loops: tuple[int, ...] = ()
 
     def advance(self, start_byte: int) -> None:
-        """Drop the frames that end before a node starting at ``start_byte``."""
+        """Drop the frames that end before a node starting at ``start_byte``; enter deferred ones it reached."""
         frames = self.frames
-        if frames and frames[-1].end_byte <= start_byte:
-            while frames and frames[-1].end_byte <= start_byte:
-                frames.pop()
+        changed = False
+        while frames and frames[-1].end_byte <= start_byte:
+            frames.pop()
+            changed = True
+        if self.deferred and self.deferred[0][0] <= start_byte:
+            while self.deferred and self.deferred[0][0] <= start_byte:
+                _, frame = self.deferred.pop(0)
+                if frame.end_byte > start_byte:
+                    frames.append(frame)
+            changed = True
+        if changed:
             self._refresh()
 
     def push(self, frame: Frame) -> None:
         self.frames.append(frame)
         self._refresh()
+
+    def defer(self, frame: Frame, begin_byte: int) -> None:
+        """Push ``frame`` once the sweep reaches ``begin_byte``: ``for (x of items())`` calls ``items()``
+        once, so the loop frame starts at its body."""
+        self.deferred.append((begin_byte, frame))
+        self.deferred.sort(key=_begin)
 
     def _refresh(self) -> None:
         function = None

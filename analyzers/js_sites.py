@@ -38,8 +38,8 @@ _PROP_KINDS = {
     "member_expression": "member",
 }
 _LITERALS = frozenset({"string", "number", "true", "false", "null", "undefined", "regex"})
-# ``looks_like_sql`` rejects anything shorter than 10 characters or not opening with a statement keyword;
-# checking that on the raw bytes spares decoding the many literals that are not SQL.
+# ``looks_like_sql`` wants at least 10 characters opening with a statement keyword; checking that on the
+# raw bytes first spares decoding the many literals that are not SQL.
 _SHORTEST_SQL = 10 + 2
 _MAYBE_SQL = re.compile(rb"[\s(]*(?:with|select|insert|update|delete|create|alter|drop|upsert|merge)\b", re.IGNORECASE)
 
@@ -111,12 +111,13 @@ def awaited_calls(source: bytes, node: Node) -> list[int]:
     return found
 
 
-def callback_loop(source: bytes, call: Node, callee: Node, arguments: Node | None) -> tuple[Node, CallbackLoop] | None:
+def callback_loop(
+    source: bytes, call: Node, callee: Node, method: str, arguments: Node | None
+) -> tuple[Node, CallbackLoop] | None:
     """``xs.forEach(x => ...)`` and friends: the callback node and what the loop will record."""
     args = named_args(arguments)
     if not args or args[0].type not in _CALLBACKS:
         return None
-    method = text(source, callee.child_by_field_name("property"))
     receiver = callee.child_by_field_name("object")
     batched = method == "map" and _feeds_batch(source, call)
     loop = CallbackLoop(
@@ -137,9 +138,9 @@ def literal_size(node: Node | None) -> int | None:
 
 
 def _feeds_batch(source: bytes, call: Node) -> bool:
-    node, parent = call, call.parent
+    parent = call.parent
     while parent is not None and (parent.type in TRANSPARENT or parent.type == "await_expression"):
-        node, parent = parent, parent.parent
+        parent = parent.parent
     outer = parent.parent if parent is not None and parent.type == "arguments" else None
     callee = outer.child_by_field_name("function") if outer is not None and outer.type == "call_expression" else None
     return callee is not None and code_text(source, callee) in BATCHERS
@@ -243,7 +244,8 @@ def sql_fact(source: bytes, node: Node, function: str | None, loops: tuple[int, 
     tag = call = None
     parent = node.parent
     if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("arguments") == node:
-        kind, tag = "tagged", code_text(source, parent.child_by_field_name("function"))
+        callee = callee_node(parent)[0]
+        kind, tag = "tagged", code_text(source, callee) if callee is not None else None
     elif parent is not None and parent.type == "arguments" and parent.parent is not None:
         callee = callee_node(parent.parent)[0]
         call = code_text(source, callee) if callee is not None else None
