@@ -94,7 +94,8 @@ class Loop:
     """A loop or per-item callback. ``kind``: for | for_of | for_in | for_await | while | do | comprehension
     | forEach | map | flatMap | reduce | filter | some | every | find (callbacks of array methods).
 
-    ``iterable`` is the source text of what is iterated (truncated to 200 chars); ``literal_size`` is the
+    ``iterable`` is the source text of what is iterated (truncated to 200 chars; for a C-style ``for`` its
+    header ``init; condition; update``, which tells a chunked loop from a per-item one); ``literal_size`` is the
     element count when it is an array/list/tuple literal; ``batched`` is true for a ``.map`` whose result
     goes straight to ``Promise.all``/``Promise.allSettled``/``asyncio.gather`` (the per-item calls then run
     concurrently and Prisma batches them).

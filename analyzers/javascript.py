@@ -28,6 +28,7 @@ from analyzers.js_modules import (
 )
 from analyzers.js_nodes import chain, code_text, has_token, params, short_text, span
 from analyzers.js_queries import CAPTURES, Grammar, grammar
+from analyzers.js_repairs import blank_tagged_template_type_arguments
 from analyzers.js_scopes import Frame, ScopeStack
 from analyzers.js_sites import (
     BATCHERS,
@@ -58,6 +59,11 @@ def parse(path: str, source: bytes, language: str) -> ModuleFacts:
     root = bundle.parser.parse(source).root_node
     facts = ModuleFacts(path=path, language=language, lines=_count_lines(source))
     facts.suppressions = scan_suppressions(source)
+    if root.has_error and language != "javascript":
+        repaired = blank_tagged_template_type_arguments(source)
+        retry = bundle.parser.parse(repaired).root_node if repaired is not None else None
+        if retry is not None and not retry.has_error:
+            source, root = repaired, retry
     _Sweep(source, bundle, facts).run(root)
     if root.has_error:
         facts.errors.append(_syntax_error(root))
@@ -178,6 +184,9 @@ class _Sweep:
         size = None
         # What runs once (``for``'s initializer, ``for-of``'s iterable) is outside the repeated part.
         once = node.child_by_field_name("initializer") if kind == "for" else None
+        if kind == "for":  # the header tells a per-item loop from a chunked one (`i += 500`)
+            parts = (node.child_by_field_name(f) for f in ("initializer", "condition", "increment"))
+            iterable = "; ".join(short_text(self.source, part).rstrip(";") for part in parts if part is not None)
         if kind is None:
             operator = node.child_by_field_name("operator")
             kind = "for_in" if operator is not None and operator.type == "in" else "for_of"

@@ -143,7 +143,8 @@ def _feeds_batch(source: bytes, call: Node) -> bool:
         parent = parent.parent
     outer = parent.parent if parent is not None and parent.type == "arguments" else None
     callee = outer.child_by_field_name("function") if outer is not None and outer.type == "call_expression" else None
-    return callee is not None and code_text(source, callee) in BATCHERS
+    # `await Promise.all<T>(...)` parses with `await Promise.all` as the callee (a grammar quirk)
+    return callee is not None and code_text(source, callee).removeprefix("await ").strip() in BATCHERS
 
 
 def _bound_name(source: bytes, call: Node) -> str | None:

@@ -58,7 +58,7 @@ RENDER: dict[str, Callable[[FileContext], str]] = {
     "py_orm": corpus_py.orm_module, "py_schema": corpus_py.schema_module, "py_service": corpus_py.service_module,
     "py_router": corpus_py.router_module, "py_torch": corpus_py_ml.torch_module, "py_util": corpus_py_common.util_module,
     "py_init": corpus_py.init_module, "py_base": corpus_py.fixed_module, "py_session": corpus_py.fixed_module,
-    "py_main": corpus_py.fixed_module, "py_test": corpus_py.fixed_module,
+    "py_main": corpus_py.fixed_module, "py_test": corpus_py.test_module,
 }
 CODE_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".py")
 

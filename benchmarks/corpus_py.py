@@ -10,8 +10,6 @@ from corpus_base import ADJECTIVES, NOUNS, VERBS, Entity, FileContext, fill, lin
 from corpus_py_common import _use_module, _util_block, grow_py, module_name, render_imports
 
 PY_TYPES = {"string": "str", "int": "int", "float": "float", "bool": "bool", "date": "datetime | None", "ref": "str"}
-
-
 SA_TYPES = {"string": "String(200)", "int": "Integer", "float": "Float", "bool": "Boolean", "date": "DateTime", "ref": "String(36)"}
 
 
@@ -247,7 +245,7 @@ def init_module(ctx: FileContext) -> str:
 
 
 def fixed_module(ctx: FileContext) -> str:
-    """The service's fixed files: declarative base, session factory, FastAPI entry point, tests."""
+    """The service's fixed files: declarative base, session factory and FastAPI entry point."""
     kind = ctx.module.kind
     if kind == "py_base":
         return 'from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    """Declarative base for every ORM model."""\n'
@@ -278,14 +276,37 @@ def get_db() -> Iterator[Session]:
             routers.append(f"app.include_router({alias})")
         body = 'app = FastAPI(title="ml-service")\n\n' + "\n".join(routers) + '\n\n\n@app.get("/health")\ndef health() -> dict:\n    return {"ok": True}\n'
         return render_imports(ctx, body)
-    # a test module
-    helpers = [m for m in ctx.plan.of("py_util")][:3]
+    raise ValueError(f"no fixed module of kind {kind}")
+
+
+def _sorting_test(ctx: FileContext) -> str:
+    values = [ctx.rng.randint(-99, 99) for _ in range(ctx.rng.randint(3, 6))]
+    name = ctx.fresh(lambda: snake(ctx.rng.choice(VERBS), ctx.rng.choice(NOUNS)))
+    return fill(
+        """def test_«name»_orders_values():
+    values = «values»
+    assert sorted(values) == «expected»
+    assert min(values) == «low»
+""",
+        name=name, values=values, expected=sorted(values), low=min(values),
+    )
+
+
+def test_module(ctx: FileContext) -> str:
+    """Pytest tests of a few utility modules (their first export is always a statistics summary)."""
     tests = []
-    for m in helpers:
-        ctx.imports.setdefault(m.path, set()).add(m.exports[0])
-        tests.append(f"def test_{m.exports[0]}_handles_empty_input():\n    assert {m.exports[0]}([])[\"count\"] == 0\n")
-    body = grow_py(ctx, tests, [lambda c: fill('def test_«name»():\n    values = [«a», «b», «c»]\n    assert sorted(values) == [«s»]\n',
-                                                  name=c.fresh(lambda: snake(c.rng.choice(VERBS), c.rng.choice(NOUNS))),
-                                                  a=(a := c.rng.randint(0, 9)), b=(b := c.rng.randint(10, 99)), c=(d := c.rng.randint(-9, -1)),
-                                                  s=", ".join(map(str, sorted((a, b, d)))))])
+    for m in ctx.rng.sample(ctx.plan.of("py_util"), min(3, len(ctx.plan.of("py_util")))):
+        summary = m.exports[0]
+        ctx.imports.setdefault(m.path, set()).add(summary)
+        tests.append(fill(
+            """def test_«name»_handles_empty_input():
+    assert «name»([])["count"] == 0
+
+
+def test_«name»_counts_values():
+    assert «name»([«a», «b»])["count"] == 2
+""",
+            name=summary, a=ctx.rng.randint(0, 9), b=ctx.rng.randint(10, 99),
+        ))
+    body = grow_py(ctx, tests, [_sorting_test])
     return render_imports(ctx, body)

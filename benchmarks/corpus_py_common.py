@@ -169,6 +169,6 @@ def _util_block(ctx: FileContext, kind: str | None = None, name: str | None = No
 
 
 def util_module(ctx: FileContext) -> str:
-    parts = [_util_block(ctx, kind, name) for kind, name in zip(("stats", "group", "chunks"), ctx.module.exports)]
+    parts = [_util_block(ctx, kind, name) for kind, name in zip(("stats", "group", "chunks"), ctx.module.exports, strict=True)]
     body = grow_py(ctx, parts, [_util_block])
     return render_imports(ctx, body)

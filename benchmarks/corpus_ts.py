@@ -10,8 +10,6 @@ from corpus_base import MAX_LINES, Entity, FileContext, fill, line_count
 from corpus_ts_utils import UTIL_BLOCKS
 
 TS_TYPES = {"string": "string", "int": "number", "float": "number", "bool": "boolean", "date": "string", "ref": "string"}
-
-
 TS_DEFAULTS = {"string": '""', "int": "0", "float": "0", "bool": "false", "date": '""', "ref": '""'}
 
 
@@ -60,7 +58,7 @@ def render_imports(ctx: FileContext, body: str, *, commonjs: bool = False) -> st
         head = ", ".join([*default, *(["{ " + ", ".join(named) + " }"] if named else [])])
         if head:
             lines.append(f'import {head} from "{pkg}";')
-        elif not star and pkg == "react" and not commonjs:
+        elif not star and pkg == "react":
             lines.append('import React from "react";')
     if "ReactNode" in body:
         lines.append('import type { ReactNode } from "react";')
@@ -89,9 +87,8 @@ def grow(ctx: FileContext, parts: list[str], blocks: list, *, limit: int | None 
     return parts
 
 
-def field_lines(entity: Entity, indent: str = "  ", optional: bool = False) -> str:
-    mark = "?" if optional else ""
-    return "\n".join(f"{indent}{f.name}{mark}: {TS_TYPES[f.kind]};" for f in entity.fields)
+def field_lines(entity: Entity, indent: str = "  ") -> str:
+    return "\n".join(f"{indent}{f.name}: {TS_TYPES[f.kind]};" for f in entity.fields)
 
 
 def types_module(ctx: FileContext) -> str:

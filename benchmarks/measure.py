@@ -8,6 +8,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -16,6 +17,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
+REPO_ROOT = HERE.parent.parent
+CODE_PACKAGES = ("optimizer", "analyzers", "rewriters")
 JS_SUFFIXES = {".ts": "typescript", ".mts": "typescript", ".cts": "typescript", ".tsx": "tsx"}
 
 
@@ -82,7 +85,9 @@ def _child_parse(list_file: str) -> dict:
 
 def _child_analyze(root: str, cache_dir: str, jobs: str) -> dict:
     started = time.perf_counter()
+    import optimizer
     from optimizer.api import analyze
+    from optimizer.cache import tool_fingerprint
 
     import_seconds = time.perf_counter() - started
     cpu_self, cpu_children = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -95,10 +100,12 @@ def _child_analyze(root: str, cache_dir: str, jobs: str) -> dict:
         "cpu": time.process_time() - cpu_self + (children.ru_utime + children.ru_stime)
         - (cpu_children.ru_utime + cpu_children.ru_stime),
         "import_seconds": import_seconds,
-        "stats": {k: v for k, v in report.stats.items() if k != "skipped"},
+        "stats": report.stats,
         "errors": len(report.errors),
         "error_samples": [f"{e.path}: {e.message}" for e in report.errors[:5]],
         "findings": len(report.findings),
+        "code": str(Path(optimizer.__file__).resolve().parent.parent),
+        "fingerprint": tool_fingerprint(),
         # ru_maxrss is in KiB on Linux; the children figure is the largest single worker, not a sum
         "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rss_worker_mb": children.ru_maxrss / 1024,
@@ -154,9 +161,37 @@ class TreeMemorySampler(threading.Thread):
         return self.peak_kb / 1024
 
 
-def run_child(mode: str, *args: str, timeout: float = 3600) -> dict:
-    """Run one measurement in a fresh interpreter; its JSON result plus wall time and sampled peak memory."""
+def snapshot_code(destination: Path) -> Path:
+    """Copy the packages under test, so that edits to the working tree during a long run cannot mix two
+    versions of the code (a changed analyzer also invalidates the warm cache half-way through a tree)."""
+    for package in CODE_PACKAGES:
+        shutil.copytree(REPO_ROOT / package, destination / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return destination
+
+
+def code_version() -> str:
+    """The commit measured, and whether the working tree differed from it."""
+    try:
+        commit = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+        changed = subprocess.run(["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--", *CODE_PACKAGES],
+                                 capture_output=True, text=True, check=True).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"{commit} + uncommitted changes in {len(changed)} files" if changed else commit
+
+
+def _env(code: Path | None) -> dict[str, str]:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    if code is not None:
+        # PYTHONPATH comes before the editable install's finder, so the snapshot is what gets imported
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code), env.get("PYTHONPATH")]))
+    return env
+
+
+def run_child(mode: str, *args: str, code: Path | None = None, timeout: float = 3600) -> dict:
+    """Run one measurement in a fresh interpreter; its JSON result plus wall time and sampled peak memory."""
+    env = _env(code)
     if mode == "analyze":
         env["PERFREWRITE_CACHE_DIR"] = args[1]
     started = time.perf_counter()
@@ -182,14 +217,14 @@ def run_child(mode: str, *args: str, timeout: float = 3600) -> dict:
     return result
 
 
-def startup_seconds(runs: int = 5) -> float:
+def startup_seconds(runs: int = 5, code: Path | None = None) -> float:
     """Median wall time of ``perfrewrite --version`` through the console script next to this interpreter."""
     script = Path(sys.executable).parent / "perfrewrite"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "optimizer.cli"]
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run([*command, "--version"], check=True, capture_output=True)
+        subprocess.run([*command, "--version"], check=True, capture_output=True, env=_env(code))
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 

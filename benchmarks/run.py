@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import generate  # noqa: E402  (sibling module)
-from measure import machine, run_child, startup_seconds  # noqa: E402
+from measure import code_version, machine, run_child, snapshot_code, startup_seconds  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RUNS = ("parse", "cold1", "cold", "warm")
@@ -59,6 +59,7 @@ class Result:
     lines: int = 0
     runs: dict[str, dict] = field(default_factory=dict)  # run -> median metrics
     scale: float | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def seconds(self, run: str) -> float:
         return self.runs[run]["seconds"]
@@ -78,6 +79,13 @@ class Result:
     @property
     def warm_speedup(self) -> float:
         return self.seconds("cold") / self.seconds("warm")
+
+    @property
+    def cpu_warm_speedup(self) -> float:
+        return self.runs["cold"]["cpu"] / self.runs["warm"]["cpu"]
+
+    def cpu_lines_per_s(self, run: str) -> float:
+        return self.lines / self.runs[run]["cpu"] if self.runs[run]["cpu"] else 0.0
 
     @property
     def peak_mb(self) -> float:
@@ -100,8 +108,11 @@ def _median_run(samples: list[dict]) -> dict:
     return merged
 
 
-def measure_tree(label: str, root: Path, rounds: int, scale: float | None = None) -> Result:
-    listing = run_child("files", str(root))
+def measure_tree(label: str, root: Path, rounds: int, code: Path, scale: float | None = None) -> Result:
+    def run(mode: str, *args: str) -> dict:
+        return run_child(mode, *args, code=code)
+
+    listing = run("files", str(root))
     result = Result(label=label, scale=scale)
     samples: dict[str, list[dict]] = {run: [] for run in RUNS}
     with tempfile.TemporaryDirectory(prefix="perfrewrite-bench-") as scratch:
@@ -110,12 +121,18 @@ def measure_tree(label: str, root: Path, rounds: int, scale: float | None = None
         for round_index in range(rounds):
             cold1_cache = Path(scratch) / f"cache-{round_index}-j1"
             cold_cache = Path(scratch) / f"cache-{round_index}-jn"
-            samples["parse"].append(run_child("parse", str(list_file)))
-            samples["cold1"].append(run_child("analyze", str(root), str(cold1_cache), "1"))
-            samples["cold"].append(run_child("analyze", str(root), str(cold_cache), "default"))
-            samples["warm"].append(run_child("analyze", str(root), str(cold_cache), "default"))
+            samples["parse"].append(run("parse", str(list_file)))
+            samples["cold1"].append(run("analyze", str(root), str(cold1_cache), "1"))
+            samples["cold"].append(run("analyze", str(root), str(cold_cache), "default"))
+            samples["warm"].append(run("analyze", str(root), str(cold_cache), "default"))
             _log(f"  {label} round {round_index + 1}/{rounds}: " + ", ".join(
                 f"{run} {samples[run][-1]['seconds']:.2f}s" for run in RUNS))
+    analyses = [s for run in ("cold1", "cold", "warm") for s in samples[run]]
+    if any(Path(s["code"]) != code for s in analyses):
+        raise RuntimeError(f"the analysis imported {analyses[0]['code']}, not the snapshot in {code}")
+    reparsed = max(s["stats"]["parsed"] for s in samples["warm"])
+    if reparsed:
+        result.warnings.append(f"a warm run re-parsed {reparsed} files instead of reading them from the cache")
     result.runs = {run: _median_run(values) for run, values in samples.items()}
     result.files = int(result.runs["cold1"]["stats"]["files"])
     result.lines = int(result.runs["cold1"]["stats"]["lines"])
@@ -157,7 +174,7 @@ def summary_table(results: list[Result]) -> list[str]:
     for r in results:
         rows.append(
             f"| {r.label} | {r.files:,} | {r.lines:,} | {_fmt(r.seconds('parse'))} | {_fmt(r.seconds('cold1'))} "
-            f"| {_fmt(r.seconds('cold'))} | {_fmt(r.seconds('warm'))} | {_fmt(r.parse_ratio)}x | {_fmt(r.warm_speedup, 1)}x "
+            f"| {_fmt(r.seconds('cold'))} | {_fmt(r.seconds('warm'))} | {_fmt(r.parse_ratio)}x | {_fmt(r.warm_speedup)}x "
             f"| {_fmt(r.lines_per_s('cold1'), 0)} | {_fmt(r.lines_per_s('cold'), 0)} | {_fmt(r.lines_per_s('warm'), 0)} "
             f"| {_fmt(r.peak_mb, 0)} | {r.errors} |"
         )
@@ -170,7 +187,7 @@ def evaluate_targets(results: list[Result]) -> list[tuple[str, str, str]]:
     ratios = ", ".join(f"{r.label}: {_fmt(r.parse_ratio)}x (CPU time {_fmt(r.cpu_parse_ratio)}x)" for r in results)
     ok = all(r.parse_ratio <= PARSE_RATIO_MAX for r in results)
     targets.append((f"Full cold analysis (jobs=1) <= {PARSE_RATIO_MAX:g}x parse-only time", ratios, _verdict(ok)))
-    speedups = ", ".join(f"{r.label}: {_fmt(r.warm_speedup, 1)}x" for r in results)
+    speedups = ", ".join(f"{r.label}: {_fmt(r.warm_speedup)}x (CPU time {_fmt(r.cpu_warm_speedup)}x)" for r in results)
     ok = all(r.warm_speedup >= WARM_SPEEDUP_MIN for r in results)
     targets.append((f"Warm re-run >= {WARM_SPEEDUP_MIN:g}x faster than cold", speedups, _verdict(ok)))
     corpora = [r for r in results if r.scale is not None]
@@ -188,8 +205,9 @@ def evaluate_targets(results: list[Result]) -> list[tuple[str, str, str]]:
         for run in ("cold1", "cold"):
             kept = big.lines_per_s(run) / small.lines_per_s(run)
             ok &= kept >= LINEAR_MIN
+            cpu_kept = big.cpu_lines_per_s(run) / small.cpu_lines_per_s(run)
             parts.append(f"{RUN_TITLES[run]}: {_fmt(small.lines_per_s(run), 0)} -> {_fmt(big.lines_per_s(run), 0)} "
-                         f"lines/s ({_fmt(kept * 100, 0)}%)")
+                         f"lines/s ({_fmt(kept * 100, 0)}%; per CPU second {_fmt(cpu_kept * 100, 0)}%)")
         targets.append((f"Linear growth: lines/s at {big.label} >= {LINEAR_MIN:.0%} of {small.label}", "; ".join(parts), _verdict(ok)))
     else:
         targets.append(("Linear growth: lines/s roughly constant from 1x to 4x", "needs two corpus scales", "not measured"))
@@ -207,6 +225,7 @@ def write_markdown(path: Path, results: list[Result], startup: float, info: dict
         "Generated by `python benchmarks/run.py`; every figure is measured, none is edited by hand.",
         "",
         f"- Date: {datetime.date.today().isoformat()}",
+        f"- Code measured: {info['code']}, copied at the start of the run so that every measurement uses the same code.",
         f"- Machine: {info['cpus']} CPUs ({info['cpu_model']}), Python {info['python']}, {info['platform']}",
         f"- Load average (1, 5, 15 min) before: {info['load']}, after: {load_after}. " + LOAD_NOTE,
         f"- Rounds: {rounds}; times are medians, memory is the worst round. " + METHOD_NOTE,
@@ -227,7 +246,11 @@ def write_markdown(path: Path, results: list[Result], startup: float, info: dict
     ]
     for r in results:
         source = f"generated corpus, `--scale {r.scale:g}`" if r.scale is not None else "real repository"
-        lines += [f"## {r.label}", "", f"{source}: {r.files:,} files, {r.lines:,} lines.", "", *detail_table(r), ""]
+        skipped = r.runs["cold1"]["stats"].get("skipped") or {}
+        skipped_note = f" Skipped by discovery: {', '.join(f'{k}: {v}' for k, v in skipped.items())}." if skipped else ""
+        lines += [f"## {r.label}", "", f"{source}: {r.files:,} files, {r.lines:,} lines.{skipped_note}", "",
+                  *detail_table(r), ""]
+        lines += [f"**Warning:** {w}." for w in r.warnings] + ([""] if r.warnings else [])
         samples = r.runs["cold1"].get("error_samples") or []
         if samples:
             lines += ["First errors reported:", "", *(f"- `{s}`" for s in samples), ""]
@@ -243,23 +266,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "BENCHMARKS.md")
     args = parser.parse_args(argv)
     scales = [float(s) for s in args.scales.split(",") if s.strip()]
-    info = machine()
+    info = {**machine(), "code": code_version()}
     _log(f"machine: {info}")
     results: list[Result] = []
-    for scale in scales:
-        with tempfile.TemporaryDirectory(prefix=f"perfrewrite-corpus-{scale:g}x-") as directory:
-            counts = generate(Path(directory), scale, args.seed)
-            _log(f"corpus {scale:g}x: {counts['code_files']} code files, {counts['code_lines']:,} lines")
-            results.append(measure_tree(f"corpus {scale:g}x", Path(directory), args.rounds, scale))
-    for repo in args.repo:
-        results.append(measure_tree(repo.resolve().name, repo.resolve(), args.rounds))
-    startup = startup_seconds()
+    with tempfile.TemporaryDirectory(prefix="perfrewrite-code-") as snapshot:
+        code = snapshot_code(Path(snapshot))
+        for scale in scales:
+            with tempfile.TemporaryDirectory(prefix=f"perfrewrite-corpus-{scale:g}x-") as directory:
+                counts = generate(Path(directory), scale, args.seed)
+                _log(f"corpus {scale:g}x: {counts['code_files']} code files, {counts['code_lines']:,} lines")
+                results.append(measure_tree(f"corpus {scale:g}x", Path(directory), args.rounds, code, scale))
+        for repo in args.repo:
+            results.append(measure_tree(repo.resolve().name, repo.resolve(), args.rounds, code))
+        startup = startup_seconds(code=code)
     load_after = machine()["load"]
     print("\n".join(summary_table(results)))
     print()
     for target, measured, verdict in evaluate_targets(results):
         print(f"- {target}: {measured} -> {verdict.strip('*')}")
     print(f"- perfrewrite --version start-up: {startup:.3f} s")
+    for r in results:
+        for warning in r.warnings:
+            print(f"- warning, {r.label}: {warning}")
     write_markdown(args.output, results, startup, info, load_after, args.rounds)
     _log(f"wrote {args.output}")
     return 0

@@ -292,7 +292,7 @@ def test_loop_kinds_iterables_literal_sizes_and_nesting():
     )
     got = [(lp.id, lp.kind, lp.iterable, lp.literal_size, lp.parent, lp.function) for lp in m.loops]
     assert got == [
-        (0, "for", "", None, None, "f"),
+        (0, "for", "let i = 0; i < 3; i++", None, None, "f"),
         (1, "for_of", "[1, 2, 3]", 3, None, "f"),
         (2, "for_in", "obj", None, 1, "f"),
         (3, "for_await", "stream", None, None, "f"),

@@ -1,0 +1,49 @@
+"""Work-arounds for TypeScript syntax that tree-sitter-typescript 0.23 cannot parse, applied only on retry.
+
+Each repair keeps every byte offset and line break, so spans computed on the repaired text are the
+spans of the original file.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TEMPLATE_AFTER_TYPE_ARGS = re.compile(rb">\s*`")
+_NAME_END = re.compile(rb"[A-Za-z0-9_$)\]]")
+_LOOKBACK = 600
+
+
+def blank_tagged_template_type_arguments(source: bytes) -> bytes | None:
+    """``sql<Row[]>`...``` / ``prisma.$queryRaw<T>`...``` -> the same with ``<...>`` blanked out.
+
+    The grammar rejects type arguments on a tagged template; they carry nothing the analysis needs.
+    Returns None when there is nothing to repair.
+    """
+    repaired = bytearray(source)
+    changed = False
+    for match in _TEMPLATE_AFTER_TYPE_ARGS.finditer(source):
+        opening = _matching_angle(source, match.start())
+        if opening is None or opening == 0 or not _NAME_END.match(source, opening - 1):
+            continue
+        for index in range(opening, match.start() + 1):
+            if repaired[index] not in (0x0A, 0x0D):
+                repaired[index] = 0x20
+        changed = True
+    return bytes(repaired) if changed else None
+
+
+def _matching_angle(source: bytes, closing: int) -> int | None:
+    """Index of the ``<`` that the ``>`` at ``closing`` closes, skipping ``=>`` of function types."""
+    depth = 0
+    stop = max(0, closing - _LOOKBACK)
+    for index in range(closing, stop - 1, -1):
+        char = source[index]
+        if char == 0x3E and not (index > 0 and source[index - 1] == 0x3D):  # '>' but not '=>'
+            depth += 1
+        elif char == 0x3C:  # '<'
+            depth -= 1
+            if depth == 0:
+                return index
+        elif char == 0x60:  # a backtick: we left the type arguments
+            return None
+    return None
