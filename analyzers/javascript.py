@@ -31,7 +31,6 @@ from analyzers.js_queries import CAPTURES, Grammar, grammar
 from analyzers.js_repairs import blank_tagged_template_type_arguments
 from analyzers.js_scopes import Frame, ScopeStack
 from analyzers.js_sites import (
-    BATCHERS,
     LOOP_METHODS,
     CallbackLoop,
     await_fact,
@@ -40,6 +39,7 @@ from analyzers.js_sites import (
     call_fact,
     callback_loop,
     callee_node,
+    is_batcher,
     jsx_fact,
     literal_size,
     sql_fact,
@@ -236,7 +236,7 @@ class _Sweep:
             found = callback_loop(self.source, node, callee, name, arguments)
             if found is not None:
                 self.pending_loops[found[0].id] = found[1]
-        elif written in BATCHERS:
+        elif is_batcher(written):
             self._batch(arguments, function)
 
     def _batch(self, arguments: Node | None, function: str | None) -> None:

@@ -143,8 +143,15 @@ def _feeds_batch(source: bytes, call: Node) -> bool:
         parent = parent.parent
     outer = parent.parent if parent is not None and parent.type == "arguments" else None
     callee = outer.child_by_field_name("function") if outer is not None and outer.type == "call_expression" else None
+    return callee is not None and is_batcher(code_text(source, callee))
+
+
+def is_batcher(callee: str) -> bool:
+    """``Promise.all``-like calls that run an array of queries together, not one after another."""
     # `await Promise.all<T>(...)` parses with `await Promise.all` as the callee (a grammar quirk)
-    return callee is not None and code_text(source, callee).removeprefix("await ").strip() in BATCHERS
+    name = callee.removeprefix("await ").strip()
+    # `prisma.$transaction(items.map(...))` sends the whole array as one batched transaction
+    return name in BATCHERS or name.endswith(".$transaction")
 
 
 def _bound_name(source: bytes, call: Node) -> str | None:

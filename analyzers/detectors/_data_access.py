@@ -34,11 +34,15 @@ _DJANGO_METHODS = frozenset(
      "all", "values", "values_list", "aggregate", "update", "delete", "in_bulk", "earliest", "latest", "raw"}
 )
 _THIS = ("this", "self")
+# Kysely builds a query from one of these and runs it with an execute* call.
+_KYSELY_STARTS = frozenset({"selectFrom()", "insertInto()", "updateTable()", "deleteFrom()", "replaceInto()",
+                            "mergeInto()"})
+_KYSELY_RUNS = frozenset({"execute", "executeTakeFirst", "executeTakeFirstOrThrow", "stream"})
 
 
 @dataclass(frozen=True, slots=True)
 class DbCall:
-    library: str  # prisma | sql | knex | sqlalchemy | django
+    library: str  # prisma | sql | knex | kysely | sqlalchemy | django
     operation: str  # the method, e.g. findUnique
     target: str | None  # the model or table when known
 
@@ -77,6 +81,8 @@ def _classify_js(call: Call, clients: frozenset[str]) -> DbCall | None:
             return DbCall("prisma", method, model)
         if method in PRISMA_GENERIC and is_client and not model.endswith("()"):
             return DbCall("prisma", method, model)
+    if method in _KYSELY_RUNS and _KYSELY_STARTS.intersection(chain):
+        return DbCall("kysely", method, None)
     if _KNEX_ROOT.match(chain[0]) and len(chain) >= 2:
         return DbCall("knex", method, _first_string(call.args) if len(chain) == 2 else None)
     if method in ("query", "execute") and len(chain) >= 2:

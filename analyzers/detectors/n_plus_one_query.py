@@ -23,6 +23,7 @@ _BATCH_HINT = {
     "prisma": "fetch all rows at once with `findMany({ where: { <key>: { in: keys } } })` and look them up in a Map",
     "sql": "run one query with `WHERE <key> = ANY($1)` / `IN (...)` and group the rows in memory",
     "knex": "run one query with `.whereIn(<key>, keys)` and group the rows in memory",
+    "kysely": "run one query with `.where(<key>, 'in', keys)` and group the rows in memory",
     "sqlalchemy": "run one `select(...).where(Model.key.in_(keys))` (or eager-load with `selectinload`)",
     "django": "use one `filter(<key>__in=keys)` / `in_bulk(keys)`, or `select_related`/`prefetch_related`",
 }
@@ -35,7 +36,7 @@ _PY_STEP = re.compile(r"^range\([^,()]+(?:\([^()]*\))?[^,()]*,[^,()]+(?:\([^()]*
 
 class NPlusOneQuery(Detector):
     """## What it does
-    Finds database calls (Prisma, node-postgres, mysql2, knex, SQLAlchemy, Django ORM) that run once
+    Finds database calls (Prisma, node-postgres, mysql2, knex, Kysely, SQLAlchemy, Django ORM) that run once
     per item of a loop or per-item callback (`for`, `for…of`, `while`, `.forEach`, `.map`, comprehensions)
     in the same function.
 
@@ -145,7 +146,7 @@ def _page_loops(module: ModuleFacts, db_calls: list[tuple[Call, DbCall | None]])
         if db is None or loop.kind not in ("while", "do"):
             continue
         args = " ".join(call.args)
-        if (db.operation == "findMany" and "take" in args) or _LIMIT.search(args):
+        if (db.operation == "findMany" and "take" in args) or _LIMIT.search(args) or "limit()" in call.chain:
             pages.add(loop.id)
     return pages
 
