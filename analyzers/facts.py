@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 LANGUAGES = ("python", "javascript", "typescript", "tsx")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Span:
     line: int
     column: int
@@ -29,7 +29,7 @@ class Span:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ImportedName:
     """One binding an import creates. ``imported`` is the exported name, ``"default"`` or ``"*"``."""
 
@@ -37,7 +37,7 @@ class ImportedName:
     local: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Import:
     """``kind``: ``esm`` | ``require`` | ``dynamic`` | ``python``.
 
@@ -55,7 +55,7 @@ class Import:
     function: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Export:
     """``kind``: ``named`` | ``default`` | ``reexport`` | ``all`` (``export * from``)."""
 
@@ -66,7 +66,7 @@ class Export:
     source: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Function:
     """A function, method, arrow function or class (``kind``: function | method | arrow | class | lambda).
 
@@ -89,7 +89,7 @@ class Function:
     is_generator: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Loop:
     """A loop or per-item callback. ``kind``: for | for_of | for_in | for_await | while | do | comprehension
     | forEach | map | flatMap | reduce | filter | some | every | find (callbacks of array methods).
@@ -111,7 +111,7 @@ class Loop:
     parent: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Call:
     """A call site. ``chain`` is the receiver chain split on dots, ``this``/``self`` kept
     (``("this", "prisma", "user", "findUnique")``); computed or complex parts become ``"?"`` and a call in
@@ -134,7 +134,7 @@ class Call:
         return self.chain[-1] if self.chain else self.callee
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Await:
     """An awaited expression. ``targets`` are the names it assigns (``const {a, b} = await f(x)`` ->
     ``("a", "b")``); ``uses`` are the identifiers read by the awaited expression (for data dependence).
@@ -149,7 +149,7 @@ class Await:
     loops: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class JsxProp:
     """``kind``: arrow | function | object | array | identifier | literal | call | member | spread | other."""
 
@@ -159,7 +159,7 @@ class JsxProp:
     text: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class JsxElement:
     name: str
     span: Span
@@ -168,7 +168,7 @@ class JsxElement:
     loops: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SqlString:
     """A string or template literal that holds SQL. ``kind``: string | template | tagged.
     ``tag`` is the template tag (``prisma.$queryRaw``, ``sql``); ``call`` the callee the literal is passed
@@ -184,7 +184,7 @@ class SqlString:
     loops: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Binding:
     """A name bound to an instance or a value, used to resolve ``this.x.m()`` / ``self.x.m()`` / singletons.
 
@@ -201,7 +201,7 @@ class Binding:
     scope: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Suppression:
     """A ``perfrewrite: ignore[...]`` comment. A comment alone on its line also covers the next line."""
 
@@ -209,7 +209,7 @@ class Suppression:
     own_line: bool = False
 
 
-@dataclass(slots=True)
+@dataclass
 class ModuleFacts:
     path: str
     language: str

@@ -59,9 +59,10 @@ def parse_files(
         progress(len(modules))
 
     fresh: list[tuple[str, bytes]] = []
-    for path, blob in _run(todo, jobs, progress):
-        modules[path] = pickle.loads(blob)
-        fresh.append((sources[path][2], blob))
+    for path, facts, blob in _run(todo, jobs, progress, pickled=cache is not None):
+        modules[path] = facts
+        if blob is not None:
+            fresh.append((sources[path][2], blob))
     if cache:
         cache.put_many(fresh)
     stats = {
@@ -72,11 +73,13 @@ def parse_files(
     return dict(sorted(modules.items())), errors, stats
 
 
-def _run(todo: list[tuple[str, str, bytes]], jobs: int | None, progress: Progress | None):
+def _run(todo: list[tuple[str, str, bytes]], jobs: int | None, progress: Progress | None, pickled: bool):
+    """Yield (path, facts, pickled facts or None). In-process parsing skips the pickle round trip."""
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(todo) < _POOL_THRESHOLD:
-        for job in todo:
-            yield job[0], _parse_to_blob(job)
+        for path, language, source in todo:
+            facts = parse_source(path, language, source)
+            yield path, facts, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL) if pickled else None
             if progress:
                 progress(1)
         return
@@ -84,7 +87,7 @@ def _run(todo: list[tuple[str, str, bytes]], jobs: int | None, progress: Progres
     ordered = sorted(todo, key=lambda job: len(job[2]), reverse=True)
     with ProcessPoolExecutor(max_workers=workers, mp_context=_fork_context()) as pool:
         for job, blob in zip(ordered, pool.map(_parse_to_blob, ordered, chunksize=_CHUNK)):
-            yield job[0], blob
+            yield job[0], pickle.loads(blob), blob
             if progress:
                 progress(1)
 
