@@ -72,17 +72,22 @@ def export_statement(source: bytes, node: Node) -> tuple[list[Export], Import | 
         exports.append(Export("default", _value_name(source, value), "default", line))
     for child in node.named_children:
         if child.type == "export_clause":
-            for item in child.named_children:
-                if item.type == "export_specifier":
-                    local = _name(source, item.child_by_field_name("name"))
-                    alias = item.child_by_field_name("alias")
-                    exported = _name(source, alias) if alias is not None else local
-                    kind = "default" if exported == "default" else "named"
-                    exports.append(Export(exported, local, kind, item.start_point[0] + 1))
+            for local, exported, item_line in _specifiers(source, child):
+                kind = "default" if exported == "default" else "named"
+                exports.append(Export(exported, local, kind, item_line))
         elif declaration is None and value is None and child.type == "identifier":
             # TypeScript ``export = name``
             exports.append(Export("default", text(source, child), "default", line))
     return exports, None
+
+
+def _specifiers(source: bytes, clause: Node):
+    """(name, exported as, line) for each ``a`` / ``a as b`` of an ``export { ... }`` clause."""
+    for item in clause.named_children:
+        if item.type == "export_specifier":
+            name = _name(source, item.child_by_field_name("name"))
+            alias = item.child_by_field_name("alias")
+            yield name, _name(source, alias) if alias is not None else name, item.start_point[0] + 1
 
 
 def _reexports(source: bytes, node: Node, origin: Node, line: int) -> tuple[list[Export], Import | None]:
@@ -93,13 +98,9 @@ def _reexports(source: bytes, node: Node, origin: Node, line: int) -> tuple[list
     names: list[ImportedName] = []
     for child in node.named_children:
         if child.type == "export_clause":
-            for item in child.named_children:
-                if item.type == "export_specifier":
-                    imported = _name(source, item.child_by_field_name("name"))
-                    alias = item.child_by_field_name("alias")
-                    exported = _name(source, alias) if alias is not None else imported
-                    exports.append(Export(exported, imported, "reexport", item.start_point[0] + 1, specifier))
-                    names.append(ImportedName(imported, exported))
+            for imported, exported, item_line in _specifiers(source, child):
+                exports.append(Export(exported, imported, "reexport", item_line, specifier))
+                names.append(ImportedName(imported, exported))
         elif child.type == "namespace_export":
             exported = _name(source, child.named_children[0])
             exports.append(Export(exported, None, "reexport", line, specifier))

@@ -83,16 +83,23 @@ def _child_parse(list_file: str) -> dict:
     }
 
 
-def _child_analyze(root: str, cache_dir: str, jobs: str) -> dict:
+def _child_analyze(root: str, cache_dir: str, jobs: str, stage: str = "full") -> dict:
+    """``stage`` "full": every detector plus the code graph; "facts": the parse stage alone (no detector)."""
     started = time.perf_counter()
     import optimizer
     from optimizer.api import analyze
     from optimizer.cache import tool_fingerprint
+    from optimizer.config import Config
 
     import_seconds = time.perf_counter() - started
     cpu_self, cpu_children = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    report = analyze(root, jobs=None if jobs == "default" else int(jobs), use_cache=True, cache_dir=cache_dir)
+    config = Config(ignore=("all",)) if stage == "facts" else Config()
+    report = analyze(root, config=config, jobs=None if jobs == "default" else int(jobs), cache_dir=cache_dir)
+    graph_started = time.perf_counter()
+    if stage == "full" and not report.stats["results_reused"]:
+        report.project.graph  # project detectors need it whenever results are computed, not reused
+    graph_seconds = time.perf_counter() - graph_started
     seconds = time.perf_counter() - started
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
@@ -100,6 +107,7 @@ def _child_analyze(root: str, cache_dir: str, jobs: str) -> dict:
         "cpu": time.process_time() - cpu_self + (children.ru_utime + children.ru_stime)
         - (cpu_children.ru_utime + cpu_children.ru_stime),
         "import_seconds": import_seconds,
+        "graph_seconds": graph_seconds,
         "stats": report.stats,
         "errors": len(report.errors),
         "error_samples": [f"{e.path}: {e.message}" for e in report.errors[:5]],

@@ -9,18 +9,17 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import pathspec
-
-from analyzers.detectors import Detector, ProjectDetector, all_detectors
+from analyzers.detectors import Detector
 from analyzers.detectors.base import FileContext
 from analyzers.facts import ModuleFacts
 from analyzers.schema import Schema
-from optimizer.cache import FactsCache
+from optimizer.cache import FactsCache, result_key
 from optimizer.config import Config, load_config
+from optimizer.detect import detect
 from optimizer.findings import Finding
 from optimizer.impact import rank
-from optimizer.parse import parse_files
-from optimizer.suppress import apply_suppressions
+from optimizer.parse import Sources, parse_sources, read_sources
+from optimizer.tsconfig import load_tsconfigs
 from optimizer.workspace import SourceFile, Workspace, discover, find_root
 
 
@@ -32,12 +31,20 @@ class AnalysisError:
 
 @dataclass
 class Project:
-    """Everything project detectors may read: facts of every module, the code graph and the schema."""
+    """Everything project detectors may read: facts of every module, the code graph and the schema.
+
+    ``modules`` loads on first use: a run answered from the result cache never needs the facts.
+    """
 
     root: Path
     config: Config
     workspace: Workspace
-    modules: dict[str, ModuleFacts]
+    load_modules: Callable[[], dict[str, ModuleFacts]]
+    tsconfigs: dict[str, dict] = field(default_factory=dict)
+
+    @cached_property
+    def modules(self) -> dict[str, ModuleFacts]:
+        return self.load_modules()
 
     @cached_property
     def files(self) -> dict[str, SourceFile]:
@@ -45,10 +52,10 @@ class Project:
 
     @cached_property
     def graph(self):
-        from optimizer.graph import CodeGraph, ProjectFiles, load_tsconfigs
+        from optimizer.graph import CodeGraph, ProjectFiles
 
         paths = set(self.modules)
-        files = ProjectFiles(root=self.root, paths=paths, tsconfigs=load_tsconfigs(self.root, paths))
+        files = ProjectFiles(root=self.root, paths=paths, tsconfigs=self.tsconfigs)
         components = {path: self.files[path].component for path in paths if path in self.files}
         return CodeGraph.build(self.modules, files, components)
 
@@ -79,16 +86,6 @@ class Report:
     warnings: list[str] = field(default_factory=list)
 
 
-def select_detectors(config: Config) -> list[type[Detector]]:
-    detectors = all_detectors().values()
-
-    def named(cls: type[Detector], selectors: Iterable[str]) -> bool:
-        return any(s in ("all", cls.id, cls.category.value) for s in selectors)
-
-    chosen = [cls for cls in detectors if not config.select or named(cls, config.select)]
-    return [cls for cls in chosen if not named(cls, config.ignore)]
-
-
 def analyze(
     paths: str | os.PathLike | Iterable[str | os.PathLike] = ".",
     *,
@@ -108,73 +105,71 @@ def analyze(
         config = load_config(base, Path(config_file) if config_file else None)
     workspace = discover(path_list, config, base)
     cache = FactsCache(Path(cache_dir) if cache_dir else None) if use_cache else None
-    total = sum(1 for f in workspace.files if f.language not in ("prisma", "sql"))
-    done = 0
+    sources, read_errors = read_sources(workspace.files)
+    tsconfigs = load_tsconfigs(workspace.root, [p for p, entry in sources.items() if entry[0].language != "python"])
+    key = result_key(_run_inputs(config, sources, tsconfigs))
+    outcome = cache.get_result(key) if cache else None
+    reused = outcome is not None
+    parse_stats = {"parsed": 0, "cached": 0}
 
-    def step(count: int) -> None:
-        nonlocal done
-        done += count
-        if progress:
-            progress(done, total)
+    def load_modules() -> dict[str, ModuleFacts]:
+        facts_cache = FactsCache(Path(cache_dir) if cache_dir else None) if use_cache else None
+        step = _stepper(progress, sum(1 for f, _, _ in sources.values() if f.language not in ("prisma", "sql")))
+        modules, counts = parse_sources(sources, cache=facts_cache, jobs=jobs or config.jobs, progress=step)
+        parse_stats.update(counts)
+        if facts_cache:
+            facts_cache.close()
+        return modules
 
-    modules, read_errors, counts = parse_files(workspace.files, cache=cache, jobs=jobs or config.jobs, progress=step)
+    project = Project(workspace.root, config, workspace, load_modules, tsconfigs)
+    if outcome is None:
+        outcome = detect(project)
+        if cache:
+            cache.put_result(key, outcome)
+    else:
+        parse_stats["cached"] = outcome.files
     if cache:
         cache.close()
-    project = Project(root=workspace.root, config=config, workspace=workspace, modules=modules)
-    detectors = select_detectors(config)
-    findings = run_detectors(project, detectors)
-    findings = _drop_per_file_ignores(findings, config)
-    findings, unused = apply_suppressions(findings, {p: m.suppressions for p, m in modules.items() if m.suppressions})
-    # A suppression for a rule that did not run is not known to be unused; one for no rule at all is.
-    ran, known = {cls.id for cls in detectors}, set(all_detectors())
-    unused = [u for u in unused if u[2] in ran or u[2] not in known]
 
     errors = [AnalysisError(p, m) for p, m in [*workspace.errors, *workspace.components.errors, *read_errors]]
-    errors += [AnalysisError(path, message) for path, module in modules.items() for message in module.errors]
-    if "schema" in project.__dict__:
-        errors += [AnalysisError(p, m) for p, m in project.schema.errors]
+    errors += [AnalysisError(p, m) for p, m in outcome.module_errors]
     stats = {
-        "files": len(modules),
-        "lines": counts["lines"],
-        "parsed": counts["parsed"],
-        "cached": counts["cached"],
+        "files": outcome.files,
+        "lines": outcome.lines,
+        "parsed": parse_stats["parsed"],
+        "cached": parse_stats["cached"],
+        "results_reused": reused,
         "skipped": dict(sorted(workspace.skipped.items())),
         "seconds": round(time.perf_counter() - started, 3),
     }
     return Report(
         root=workspace.root,
-        findings=rank(findings),
+        findings=rank(outcome.findings),
         errors=sorted(errors, key=lambda e: (e.path, e.message)),
         stats=stats,
         project=project,
-        unused_suppressions=unused,
+        unused_suppressions=outcome.unused_suppressions,
         warnings=[cache.error] if cache and cache.error else [],
     )
 
 
-def run_detectors(project: Project, detectors: list[type[Detector]]) -> list[Finding]:
-    findings: list[Finding] = []
-    file_detectors = [cls() for cls in detectors if not issubclass(cls, ProjectDetector)]
-    for path, module in project.modules.items():
-        for detector in file_detectors:
-            if detector.languages and module.language not in detector.languages:
-                continue
-            findings.extend(detector.check(module, project.context(path, type(detector))))
-    for cls in detectors:
-        if issubclass(cls, ProjectDetector):
-            findings.extend(cls().check_project(project))
-    return findings
+def _stepper(progress: Callable[[int, int], None] | None, total: int) -> Callable[[int], None] | None:
+    """Turn per-batch counts into the (done, total) calls that ``progress`` expects."""
+    if progress is None:
+        return None
+    done = 0
+
+    def step(count: int) -> None:
+        nonlocal done
+        done += count
+        progress(done, total)
+
+    return step
 
 
-def _drop_per_file_ignores(findings: list[Finding], config: Config) -> list[Finding]:
-    if not config.per_file_ignores:
-        return findings
-    specs = [(pathspec.GitIgnoreSpec.from_lines([glob]), set(rules)) for glob, rules in config.per_file_ignores.items()]
-
-    def ignored(finding: Finding) -> bool:
-        return any(
-            spec.match_file(finding.path) and (rules & {"all", finding.rule, finding.category.value})
-            for spec, rules in specs
-        )
-
-    return [f for f in findings if not ignored(f)]
+def _run_inputs(config: Config, sources: Sources, tsconfigs: dict[str, dict]) -> Iterable[object]:
+    """Everything a run's outcome depends on besides the tool itself."""
+    yield repr(config)
+    yield sorted(tsconfigs.items())
+    for path, (file, _, key) in sorted(sources.items()):
+        yield path, key, file.component, file.is_test, file.is_seed_or_migration

@@ -10,8 +10,10 @@ import hashlib
 import os
 import pickle
 import sqlite3
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from analyzers.facts import ModuleFacts
 
@@ -33,6 +35,15 @@ def tool_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def result_key(parts: Iterable[object]) -> str:
+    """Key of a whole run: the tool, and everything the run reads (file contents, flags, configuration)."""
+    digest = hashlib.blake2b(tool_fingerprint().encode(), digest_size=20)
+    for part in parts:
+        digest.update(repr(part).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
 def default_cache_dir() -> Path:
     explicit = os.environ.get("PERFREWRITE_CACHE_DIR")
     if explicit:
@@ -41,8 +52,14 @@ def default_cache_dir() -> Path:
     return Path(base) / "perfrewrite"
 
 
+_KEPT_RESULTS = 16
+
+
 class FactsCache:
-    """Maps content keys to pickled ModuleFacts. A cache that cannot be opened degrades to no cache."""
+    """Pickled ModuleFacts by content key, and whole-run outcomes by ``result_key``.
+
+    A cache that cannot be opened degrades to no cache.
+    """
 
     def __init__(self, directory: Path | None = None):
         self.directory = directory or default_cache_dir()
@@ -54,6 +71,7 @@ class FactsCache:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, tool TEXT, blob BLOB)")
+            self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, blob BLOB)")
         except (OSError, sqlite3.Error) as exc:
             self.error = f"cache disabled: {exc}"
             self._db = None
@@ -86,6 +104,32 @@ class FactsCache:
             self._db.executemany(
                 "INSERT OR REPLACE INTO facts (key, tool, blob) VALUES (?, ?, ?)",
                 [(key, self._tool, blob) for key, blob in items],
+            )
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self.error = f"cache write failed: {exc}"
+
+    def get_result(self, key: str) -> Any | None:
+        """A whole run's outcome stored under ``result_key``, or None."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT blob FROM results WHERE key = ?", (key,)).fetchone()
+            return pickle.loads(row[0]) if row else None
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError) as exc:
+            self.error = f"cache read failed, re-analysing: {exc}"
+            return None
+
+    def put_result(self, key: str, outcome: Any) -> None:
+        if self._db is None:
+            return
+        try:
+            self._db.execute("BEGIN")
+            self._db.execute("INSERT OR REPLACE INTO results (key, blob) VALUES (?, ?)", (key, pickle.dumps(outcome)))
+            # results of older trees are worth little: keep the latest few
+            self._db.execute(
+                "DELETE FROM results WHERE rowid NOT IN (SELECT rowid FROM results ORDER BY rowid DESC LIMIT ?)",
+                (_KEPT_RESULTS,),
             )
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:

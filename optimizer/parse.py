@@ -26,30 +26,36 @@ def _parse_to_blob(job: tuple[str, str, bytes]) -> bytes:
     return pickle.dumps(parse_source(path, language, source), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def parse_files(
-    files: list[SourceFile],
-    *,
-    cache: FactsCache | None,
-    jobs: int | None = None,
-    progress: Progress | None = None,
-) -> tuple[dict[str, ModuleFacts], list[tuple[str, str]], dict[str, int]]:
-    """Facts per relative path, read errors as (path, message), and counters (parsed, cached, lines)."""
-    sources: dict[str, tuple[SourceFile, bytes, str]] = {}
+Sources = dict[str, tuple[SourceFile, bytes, str]]  # path -> (file, content, content key)
+
+
+def read_sources(files: list[SourceFile]) -> tuple[Sources, list[tuple[str, str]]]:
+    """Read every discovered file once (schema files too: their content decides cached results)."""
+    sources: Sources = {}
     errors: list[tuple[str, str]] = []
     for file in files:
-        if file.language not in CODE_LANGUAGES:
-            continue
         try:
             source = file.absolute.read_bytes()
         except OSError as exc:
             errors.append((file.path, f"cannot read file: {exc.strerror or exc}"))
             continue
         sources[file.path] = (file, source, content_key(source, file.language))
+    return sources, errors
 
-    cached = cache.get_many([key for _, _, key in sources.values()]) if cache else {}
+
+def parse_sources(
+    sources: Sources,
+    *,
+    cache: FactsCache | None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> tuple[dict[str, ModuleFacts], dict[str, int]]:
+    """Facts per relative path of every code file, and counters (parsed, cached, lines)."""
+    code = {path: entry for path, entry in sources.items() if entry[0].language in CODE_LANGUAGES}
+    cached = cache.get_many([key for _, _, key in code.values()]) if cache else {}
     modules: dict[str, ModuleFacts] = {}
     todo: list[tuple[str, str, bytes]] = []
-    for path, (file, source, key) in sources.items():
+    for path, (file, source, key) in code.items():
         hit = cached.get(key)
         if hit is not None:
             modules[path] = hit if hit.path == path else replace(hit, path=path)
@@ -62,15 +68,15 @@ def parse_files(
     for path, facts, blob in _run(todo, jobs, progress, pickled=cache is not None):
         modules[path] = facts
         if blob is not None:
-            fresh.append((sources[path][2], blob))
+            fresh.append((code[path][2], blob))
     if cache:
         cache.put_many(fresh)
     stats = {
         "parsed": len(todo),
-        "cached": len(sources) - len(todo),
+        "cached": len(code) - len(todo),
         "lines": sum(m.lines for m in modules.values()),
     }
-    return dict(sorted(modules.items())), errors, stats
+    return dict(sorted(modules.items())), stats
 
 
 def _run(todo: list[tuple[str, str, bytes]], jobs: int | None, progress: Progress | None, pickled: bool):
