@@ -29,6 +29,32 @@ _BATCH_HINT = {
 }
 
 
+# Counts and writes batch differently from lookups: one grouped query, one multi-row statement, or one
+# round trip for many statements.
+_OPERATION_HINT = {
+    "count": "count all keys at once with `groupBy({ by: [<key>], where: { <key>: { in: keys } }, _count: true })`",
+    "aggregate": "aggregate all keys at once with `groupBy({ by: [<key>], where: { <key>: { in: keys } }, ... })`",
+    "create": "insert all rows with one `createMany({ data: rows })`",
+    "createMany": "collect the rows and call `createMany` once",
+    "django": "use `bulk_create` / `bulk_update`, or one `filter(<key>__in=keys).update(...)`",
+}
+_PRISMA_WRITES = frozenset({"update", "upsert", "delete", "updateMany", "deleteMany"})
+_DJANGO_WRITES = frozenset({"create", "get_or_create", "update_or_create", "update", "delete"})
+
+
+def _hint(db: DbCall) -> str:
+    if db.library == "prisma" and db.operation in _OPERATION_HINT:
+        return _OPERATION_HINT[db.operation]
+    if db.library == "prisma" and db.operation in _PRISMA_WRITES:
+        return (
+            "use one `updateMany`/`deleteMany` with `{ in: keys }` when every row changes the same way, "
+            "otherwise send the writes as one batch with `prisma.$transaction([...])`"
+        )
+    if db.library == "django" and db.operation in _DJANGO_WRITES:
+        return _OPERATION_HINT["django"]
+    return _BATCH_HINT[db.library]
+
+
 _LIMIT = re.compile(r"\bLIMIT\s+(?:\d+|\$\d+|\?|:\w+)", re.I)
 _JS_STEP = re.compile(r"\+=\s*(?!1\b)(?:\d+|[A-Za-z_$][\w$.]*)")
 _PY_STEP = re.compile(r"^range\([^,()]+(?:\([^()]*\))?[^,()]*,[^,()]+(?:\([^()]*\))?[^,()]*,(?!\s*1\s*\))[^,()]+\)$")
@@ -120,7 +146,7 @@ class NPlusOneQuery(Detector):
         nesting = f" (nested {len(loops)} loops deep: queries grow as the product of their sizes)" if len(loops) > 1 else ""
         message = (
             f"`{_short(call.callee)}` runs a database query once per item of the {what}{over}{nesting}; "
-            f"{_BATCH_HINT[db.library]}."
+            f"{_hint(db)}."
         )
         related = tuple(
             Related(module.path, loop.span.line, f"{_loop_words(loop, module.language)} starts here") for loop in loops
