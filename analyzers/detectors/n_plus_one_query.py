@@ -145,7 +145,7 @@ class NPlusOneQuery(Detector):
         over = f" over `{_short(inner.iterable)}`" if inner.iterable else ""
         nesting = f" (nested {len(loops)} loops deep: queries grow as the product of their sizes)" if len(loops) > 1 else ""
         message = (
-            f"`{_short(call.callee)}` runs a database query once per item of the {what}{over}{nesting}; "
+            f"`{_describe(call)}` runs a database query once per item of the {what}{over}{nesting}; "
             f"{_hint(db)}."
         )
         related = tuple(
@@ -188,6 +188,14 @@ def _loop_words(loop: Loop, language: str) -> str:
     if loop.kind == "for_await" and language == "python":
         return "`async for` loop"
     return _LOOP_WORDS.get(loop.kind, f"`.{loop.kind}()` callback")
+
+
+def _describe(call: Call) -> str:
+    """`prisma.user.findUnique`; a long builder chain keeps its ends: `kysely.updateTable()….execute`."""
+    parts = list(call.chain) or [call.callee]
+    if len(parts) > 4:
+        parts = [*parts[:2], "…", parts[-1]]
+    return _short(".".join(parts))
 
 
 def _short(text: str, limit: int = 60) -> str:
