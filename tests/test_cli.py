@@ -72,3 +72,14 @@ def test_config_error_is_usage_error(tmp_path):
     (tmp_path / ".perfrewrite.toml").write_text("bogus = 1\n")
     result = run(str(tmp_path))
     assert result.exit_code == 2 and "bogus" in result.output
+
+
+def test_graph_export_json_and_dot(tmp_path):
+    (tmp_path / "db.ts").write_text("export async function load(prisma, id) { return prisma.user.findUnique({ where: { id } }); }\n")
+    (tmp_path / "route.ts").write_text("import { load } from './db';\nexport async function handler(id) { return load(id); }\n")
+    data = json.loads(run("graph", str(tmp_path), "--no-cache").output)
+    edges = {(e["source"], e["target"], e["kind"]) for e in data["edges"]}
+    assert ("function:route.ts::handler", "function:db.ts::load", "calls") in edges
+    assert ("module:route.ts", "module:db.ts", "imports") in edges
+    dot = run("graph", str(tmp_path), "--format", "dot", "--no-cache").output
+    assert dot.startswith("digraph") and '"function:route.ts::handler" -> "function:db.ts::load"' in dot
