@@ -51,13 +51,17 @@ def _todo_cases():
                                    marks=pytest.mark.xfail(strict=True, reason="known gap, annotated todo"))
 
 
-@pytest.mark.parametrize(("root_name", "annotation"), list(_todo_cases()))
-def test_known_gap_still_open(root_name, annotation):
-    reported = (annotation.path, annotation.line, annotation.rule) in _reported(root_name)
-    if annotation.kind == "todoruleid":
-        assert reported, "todoruleid: the finding is expected once the gap is closed"
-    else:
-        assert not reported, "todook: the false positive is expected to go away once the gap is closed"
+TODO_CASES = list(_todo_cases())
+
+if TODO_CASES:  # an empty parametrisation would show up as a skipped test
+
+    @pytest.mark.parametrize(("root_name", "annotation"), TODO_CASES)
+    def test_known_gap_still_open(root_name, annotation):
+        reported = (annotation.path, annotation.line, annotation.rule) in _reported(root_name)
+        if annotation.kind == "todoruleid":
+            assert reported, "todoruleid: the finding is expected once the gap is closed"
+        else:
+            assert not reported, "todook: the false positive is expected to go away once the gap is closed"
 
 
 def test_every_fixture_root_has_positive_and_negative_cases():

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from analyzers.detectors._data_access import DbCall, classify, prisma_clients
-from analyzers.detectors.base import Detector, FileContext
+from analyzers.detectors._call_chains import QuerySite, chain_to_query, queries_reached, query_sites
+from analyzers.detectors.base import FileContext, ProjectDetector
 from analyzers.facts import Call, Loop, ModuleFacts
 from optimizer.findings import Category, Finding, Related, Severity
+
+if TYPE_CHECKING:
+    from optimizer.api import Project
 
 _LOOP_WORDS = {
     "for": "`for` loop",
@@ -55,16 +61,19 @@ def _hint(db: DbCall) -> str:
     return _BATCH_HINT[db.library]
 
 
+# `for await (const msg of socket)`: a consumer handling one message at a time, not a list of items
+_MESSAGE_SOURCE = re.compile(r"(?i)(sock|socket|queue|consumer|subscri|channel|stream|watcher|listener|messages|inbox)\w*$")
 _LIMIT = re.compile(r"\bLIMIT\s+(?:\d+|\$\d+|\?|:\w+)", re.I)
 _JS_STEP = re.compile(r"\+=\s*(?!1\b)(?:\d+|[A-Za-z_$][\w$.]*)")
 _PY_STEP = re.compile(r"^range\([^,()]+(?:\([^()]*\))?[^,()]*,[^,()]+(?:\([^()]*\))?[^,()]*,(?!\s*1\s*\))[^,()]+\)$")
 
 
-class NPlusOneQuery(Detector):
+class NPlusOneQuery(ProjectDetector):
     """## What it does
     Finds database calls (Prisma, node-postgres, mysql2, knex, Kysely, SQLAlchemy, Django ORM) that run once
-    per item of a loop or per-item callback (`for`, `for…of`, `while`, `.forEach`, `.map`, comprehensions)
-    in the same function.
+    per item of a loop or per-item callback (`for`, `for…of`, `while`, `.forEach`, `.map`, comprehensions),
+    either in the loop's own function or through a chain of calls into other functions and files
+    (`for (const id of ids) await imageService.getImageById(id)` where that method queries).
 
     ## Why is this slow?
     Each iteration pays a full database round trip. With 100 items that is 1 query for the list plus
@@ -89,13 +98,15 @@ class NPlusOneQuery(Detector):
     `Promise.all(ids.map((id) => prisma.user.findUnique(...)))` (Prisma batches these into one query),
     loops over short literal lists (`for (const role of ["admin", "user"])`), page-by-page reads
     (a `while` loop around `findMany({ take, ... })` or `LIMIT`), chunked writes
-    (`for (let i = 0; i < n; i += 1000) createMany(...)`, `range(0, n, 500)`), and seed, migration and
+    (`for (let i = 0; i < n; i += 1000) createMany(...)`, `range(0, n, 500)`), message consumers
+    (`for await (const msg of socket)`: one message at a time is the point), and seed, migration and
     test files unless the `include-tests` / `include-seeds` options are set.
 
     ## Known limits
-    Within one function only: a loop that calls a helper which queries is not followed into the helper.
-    Database handles are recognised by name (`prisma`, `db`, `tx`, `pool`, `session`, ...) or by a
-    `new PrismaClient()` binding in the module.
+    Calls are followed through the code graph (imports, class members such as `this.imageService`,
+    exported singletons) up to `max-depth` calls deep; calls the graph cannot resolve (dynamic dispatch,
+    values returned by factories) are not followed. Database handles are recognised by name (`prisma`, `db`,
+    `tx`, `pool`, `session`, ...) or by a `new PrismaClient()` binding in the module.
 
     ## Fix safety
     No automatic fix: batching changes the number and order of queries and needs a key to group by.
@@ -105,13 +116,22 @@ class NPlusOneQuery(Detector):
     category = Category.N_PLUS_ONE
     languages = ("typescript", "tsx", "javascript", "python")
     severity = Severity.WARNING
-    options = {"include-tests": False, "include-seeds": False, "max-literal-loop": 10}
+    options = {"include-tests": False, "include-seeds": False, "max-literal-loop": 10, "max-depth": 4}
 
-    def check(self, module: ModuleFacts, ctx: FileContext) -> Iterable[Finding]:
-        if ctx.is_test and not ctx.options["include-tests"]:
-            return
-        if ctx.is_seed_or_migration and not ctx.options["include-seeds"]:
-            return
+    def check_project(self, project: Project) -> Iterable[Finding]:
+        chains = _ChainFinder(project, self.options["max-depth"])
+        for path, module in project.modules.items():
+            if module.language not in self.languages:
+                continue
+            ctx = project.context(path, type(self))
+            if ctx.is_test and not ctx.options["include-tests"]:
+                continue
+            if ctx.is_seed_or_migration and not ctx.options["include-seeds"]:
+                continue
+            chains.max_depth = ctx.options["max-depth"]
+            yield from self._check_module(module, ctx, chains)
+
+    def _check_module(self, module: ModuleFacts, ctx: FileContext, chains: _ChainFinder) -> Iterable[Finding]:
         clients = prisma_clients(module) if module.language != "python" else frozenset()
         db_calls = [(call, classify(call, module.language, clients)) for call in module.calls if call.loops]
         per_page = _page_loops(module, db_calls)
@@ -120,10 +140,16 @@ class NPlusOneQuery(Detector):
             loops = self._repeating_loops(module, call, ctx.options["max-literal-loop"], per_page)
             # One finding per call expression: `knex('t').where(..).first()` is several calls at one start.
             start = (call.span.line, call.span.column)
-            if not loops or db_call is None or start in reported:
+            if not loops or start in reported:
                 continue
-            reported.add(start)
-            yield self._finding(module, call, db_call, loops, ctx)
+            if db_call is not None:
+                reported.add(start)
+                yield self._finding(module, call, db_call, loops, ctx)
+                continue
+            reached = chains.find(module.path, call)
+            if reached is not None:
+                reported.add(start)
+                yield self._indirect_finding(module, call, loops, ctx, chains.nodes, reached)
 
     @staticmethod
     def _repeating_loops(module: ModuleFacts, call: Call, max_literal: int, per_page: set[int]) -> list[Loop]:
@@ -137,31 +163,84 @@ class NPlusOneQuery(Detector):
             and (loop.literal_size is None or loop.literal_size > max_literal)
             and loop.id not in per_page
             and not _is_chunk_loop(loop)
+            and not (loop.kind == "for_await" and _MESSAGE_SOURCE.search(loop.iterable))
         ]
 
     def _finding(self, module: ModuleFacts, call: Call, db: DbCall, loops: list[Loop], ctx: FileContext) -> Finding:
-        inner = loops[-1]
-        what = _loop_words(inner, module.language)
-        over = f" over `{_short(inner.iterable)}`" if inner.iterable else ""
-        nesting = f" (nested {len(loops)} loops deep: queries grow as the product of their sizes)" if len(loops) > 1 else ""
+        message = f"`{_describe(call)}` runs a database query once per item of the {_loops_text(loops, module)}; {_hint(db)}."
+        return self.finding(
+            module,
+            call.span,
+            message,
+            ctx=ctx,
+            related=_loop_related(loops, module),
+            weight=float(2 ** len(loops)),
+            library=db.library,
+            operation=db.operation,
+            target=db.target,
+        )
+
+    def _indirect_finding(
+        self, module: ModuleFacts, call: Call, loops: list[Loop], ctx: FileContext, nodes, reached: _Reached
+    ) -> Finding:
+        chain, site, sites = reached.chain, reached.site, reached.sites
+        per_item = f"{len(sites)} queries" if len(sites) > 1 else "a query"
         message = (
-            f"`{_describe(call)}` runs a database query once per item of the {what}{over}{nesting}; "
-            f"{_hint(db)}."
+            f"`{_describe(call)}` runs {per_item} once per item of the {_loops_text(loops, module)}: "
+            f"it reaches `{_short(site.callee)}` ({site.path}:{site.line}){_through(chain)}; "
+            f"{_hint(site.db)}."
         )
-        related = tuple(
-            Related(module.path, loop.span.line, f"{_loop_words(loop, module.language)} starts here") for loop in loops
-        )
+        hops = tuple(Related(nodes[node]["path"], nodes[node]["line"], f"calls `{nodes[node]['name']}`") for node in chain)
+        related = (*_loop_related(loops, module), *hops, Related(site.path, site.line, f"query `{_short(site.callee)}` runs here"))
         return self.finding(
             module,
             call.span,
             message,
             ctx=ctx,
             related=related,
-            weight=float(2 ** len(loops)),
-            library=db.library,
-            operation=db.operation,
-            target=db.target,
+            weight=float(2 ** len(loops)) * min(len(sites), 4),
+            library=site.db.library,
+            operation=site.db.operation,
+            target=site.db.target,
         )
+
+
+@dataclass(frozen=True)
+class _Reached:
+    chain: list[str]  # function nodes from the called function down to the one that queries
+    site: QuerySite  # the query at the end of the chain
+    sites: list[QuerySite]  # every query within reach, for the per-item estimate
+
+
+class _ChainFinder:
+    """Resolves loop call sites through the code graph to the queries they reach, memoised per callee."""
+
+    def __init__(self, project: Project, max_depth: int) -> None:
+        self.project = project
+        self.max_depth = max_depth
+        self._queries: dict[str, list[QuerySite]] | None = None
+        self._memo: dict[tuple[str, int], _Reached | None] = {}
+
+    @property
+    def nodes(self):
+        return self.project.graph.graph.nodes
+
+    def find(self, path: str, call: Call) -> _Reached | None:
+        graph = self.project.graph
+        target = graph.resolve_call(path, call)
+        if target is None:
+            return None
+        key = (target, self.max_depth)
+        if key not in self._memo:
+            if self._queries is None:
+                self._queries = query_sites(self.project.modules, graph.function_node)
+            chain = chain_to_query(graph.graph, target, self._queries, self.max_depth)
+            if chain is None:
+                self._memo[key] = None
+            else:
+                sites = queries_reached(graph.reachable(target, self.max_depth - 1), self._queries)
+                self._memo[key] = _Reached(chain, self._queries[chain[-1]][0], sites)
+        return self._memo[key]
 
 
 def _page_loops(module: ModuleFacts, db_calls: list[tuple[Call, DbCall | None]]) -> set[int]:
@@ -182,6 +261,21 @@ def _is_chunk_loop(loop: Loop) -> bool:
     if loop.kind != "for":
         return False
     return bool(_JS_STEP.search(loop.iterable) or _PY_STEP.match(loop.iterable))
+
+
+def _through(chain: list[str]) -> str:
+    return "" if len(chain) == 1 else f" through {len(chain)} calls"
+
+
+def _loops_text(loops: list[Loop], module: ModuleFacts) -> str:
+    inner = loops[-1]
+    over = f" over `{_short(inner.iterable)}`" if inner.iterable else ""
+    nesting = f" (nested {len(loops)} loops deep: queries grow as the product of their sizes)" if len(loops) > 1 else ""
+    return f"{_loop_words(inner, module.language)}{over}{nesting}"
+
+
+def _loop_related(loops: list[Loop], module: ModuleFacts) -> tuple[Related, ...]:
+    return tuple(Related(module.path, loop.span.line, f"{_loop_words(loop, module.language)} starts here") for loop in loops)
 
 
 def _loop_words(loop: Loop, language: str) -> str:
