@@ -37,3 +37,27 @@ def apply_migrations(paths_and_texts: list[tuple[str, str]], dialect: str | None
     from analyzers import sql_migrations
 
     return sql_migrations.apply_migrations(paths_and_texts, dialect)
+
+
+_QUERY_DIALECTS = ("postgres", "mysql", "sqlite")
+
+
+def parse_query(text: str):
+    """(sqlglot tree, dialect) of a SQL string found in code, trying common dialects in turn; None if none reads it.
+
+    sqlglot's own warnings are silenced: a string it cannot read is simply not analysed.
+    """
+    import logging
+
+    import sqlglot
+    from sqlglot.errors import SqlglotError
+
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    for dialect in _QUERY_DIALECTS:
+        try:
+            tree = sqlglot.parse_one(text, read=dialect)
+        except (SqlglotError, ValueError):
+            continue
+        if tree is not None:
+            return tree, dialect
+    return None
