@@ -24,14 +24,15 @@ def content_key(source: bytes, language: str) -> str:
 
 @cache
 def tool_fingerprint() -> str:
-    """Changes whenever the code that produces facts changes, so stale facts are never reused."""
+    """Changes whenever the code that produces facts or findings changes, so nothing stale is reused."""
     import analyzers
+    import optimizer
 
     digest = hashlib.blake2b(digest_size=8)
-    package = Path(analyzers.__file__).parent
-    for path in sorted(package.glob("*.py")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+    for package in (Path(analyzers.__file__).parent, Path(optimizer.__file__).parent):
+        for path in sorted(package.rglob("*.py")):
+            digest.update(path.relative_to(package.parent).as_posix().encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

@@ -1,5 +1,5 @@
-"""The code graph: components, modules, functions and classes, and the imports, definitions and calls between
-them, built from module facts with networkx."""
+"""The code graph: components, modules, functions and classes, HTTP routes, and the imports, definitions, calls,
+route handlers and client requests between them, built from module facts with networkx."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ import networkx as nx
 
 from analyzers.facts import Call, Function, Import, ModuleFacts
 from optimizer.calls import CallResolver
+from optimizer.http_layer import ClientCall, HttpLayer
 from optimizer.resolve import ModuleResolver, ProjectFiles
+from optimizer.routes import Route
 from optimizer.tsconfig import load_tsconfigs
 
 __all__ = ["CodeGraph", "ProjectFiles", "load_tsconfigs"]
@@ -31,8 +33,17 @@ _DOT_NODE = {
     "class": "shape=box, style=rounded",
     "component": "shape=ellipse, style=bold",
     "function": "shape=ellipse",
+    "route": "shape=cds",
 }
-_DOT_EDGE = {"imports": "style=dashed", "defines": "style=dotted", "contains": "style=dotted, color=gray", "calls": ""}
+_DOT_EDGE = {
+    "imports": "style=dashed",
+    "defines": "style=dotted",
+    "contains": "style=dotted, color=gray",
+    "calls": "",
+    "handles": "color=blue",
+    "requests": "color=blue, style=bold",
+}
+_FUNCTION_KINDS = {"function", "component", "class"}
 
 
 class CodeGraph:
@@ -41,8 +52,11 @@ class CodeGraph:
 
     Nodes: ``module:<path>``; ``function:<path>::<qualname>`` with kind ``function``, ``component`` (React
     components) or ``class``; ``package:<name>`` for external imports; ``component:<name>`` (kind ``tier``)
-    for frontend / backend / ml / other. Edge keys, also stored as ``kind``: ``imports`` (attribute
-    ``names``), ``defines``, ``calls`` (attribute ``lines``), ``contains``.
+    for frontend / backend / ml / other; ``route:<METHOD> <path>`` (kind ``route``; attributes ``method``,
+    ``pattern``, ``framework``, ``anchored``, and ``path``/``line`` of the declaring module). Edge keys, also
+    stored as ``kind``: ``imports`` (attribute ``names``), ``defines``, ``calls`` (attribute ``lines``),
+    ``contains``, ``handles`` (route -> handler function) and ``requests`` (function or module making a client
+    call -> the route it requests; attribute ``lines``).
     """
 
     def __init__(self, modules: Mapping[str, ModuleFacts], files: ProjectFiles) -> None:
@@ -50,6 +64,8 @@ class CodeGraph:
         self.modules = modules
         self.resolver = ModuleResolver(files)
         self.calls = CallResolver(modules, self.resolver)
+        self.http = HttpLayer([], [])
+        self._request_path: dict[str, int] | None = None
 
     @classmethod
     def build(
@@ -70,6 +86,8 @@ class CodeGraph:
                         self.graph.add_node(tier, kind="tier", path=None, name=tier.split(":", 1)[1], line=None)
                     edges[(tier, _module_node(path), "contains")] = {}
             _add_edges(self.graph, edges)
+            self.http = HttpLayer.build(self)
+            self._add_http()
         return self
 
     def resolve_module(self, from_path: str, imp: Import) -> str | None:
@@ -99,12 +117,40 @@ class CodeGraph:
             return []
         return [u for u, _, kind in self.graph.in_edges(node, keys=True) if kind == "calls"]
 
+    @property
+    def routes(self) -> list[Route]:
+        return self.http.routes
+
+    @property
+    def client_calls(self) -> list[ClientCall]:
+        """Every HTTP request the code makes, direct or through a thin API-client wrapper."""
+        return self.http.client_calls
+
+    def client_call(self, path: str, call: Call) -> ClientCall | None:
+        """The client call a call site makes (``api.get(...)``, ``getProject(id)`` of a wrapper), if any."""
+        return self.http.client_call(path, call)
+
+    def route_for(self, path: str, call: Call) -> Route | None:
+        """The backend route a call site requests, when its URL matches exactly one."""
+        client = self.http.client_call(path, call)
+        return client.route if client else None
+
+    def request_path_functions(self) -> dict[str, int]:
+        """Functions some route handler reaches through calls, with the fewest calls from a handler (0 for the
+        handler itself and the callbacks it contains): the code that runs while a request waits."""
+        if self._request_path is None:
+            handlers = {r.handler_node for r in self.routes if r.handler_node in self.graph}
+            reach = self._reach(handlers, None)
+            self._request_path = {n: d for n, d in reach.items() if self.graph.nodes[n]["kind"] in _FUNCTION_KINDS}
+        return self._request_path
+
     def reachable(self, node: str, max_depth: int | None = None) -> dict[str, int]:
         """Nodes reachable from ``node`` through calls, with the fewest calls needed (``node`` itself is 0)."""
-        if node not in self.graph:
-            return {}
-        depth = {node: 0}
-        queue = deque([node])
+        return self._reach({node}, max_depth) if node in self.graph else {}
+
+    def _reach(self, sources: set[str], max_depth: int | None) -> dict[str, int]:
+        depth = dict.fromkeys(sorted(sources), 0)
+        queue = deque(depth)
         while queue:
             current = queue.popleft()
             for _, target, kind in self.graph.out_edges(current, keys=True):
@@ -155,6 +201,33 @@ class CodeGraph:
             if fn.name.startswith("<"):
                 edges[(parent, node, "contains")] = {}
         return nodes
+
+    def _add_http(self) -> None:
+        for route in self.routes:
+            self.graph.add_node(
+                route.node,
+                kind="route",
+                path=route.module_path,
+                name=route.node.removeprefix("route:"),
+                line=route.line,
+                method=route.method,
+                pattern=route.path_pattern,
+                framework=route.framework,
+                anchored=route.anchored,
+            )
+            if route.handler_node in self.graph:
+                self.graph.add_edge(route.node, route.handler_node, key="handles", kind="handles")
+        for client in self.client_calls:
+            if client.route is None:
+                continue
+            source = self.function_node(client.path, client.function) if client.function else None
+            if source not in self.graph:
+                source = _module_node(client.path)
+            edge = self.graph.get_edge_data(source, client.route.node, key="requests")
+            if edge is None:
+                self.graph.add_edge(source, client.route.node, key="requests", kind="requests", lines=[client.line])
+            elif client.line not in edge["lines"]:
+                edge["lines"].append(client.line)
 
     def _add_imports(self, facts: ModuleFacts, edges: _Edges) -> None:
         module = _module_node(facts.path)

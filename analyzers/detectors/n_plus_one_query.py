@@ -7,8 +7,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from analyzers.detectors._call_chains import (
+    QuerySite,
+    chain_to_query,
+    queries_reached,
+    query_sites,
+)
 from analyzers.detectors._data_access import DbCall, classify, prisma_clients
-from analyzers.detectors._call_chains import QuerySite, chain_to_query, queries_reached, query_sites
+from analyzers.detectors._loops import (
+    describe,
+    is_chunk_loop,
+    loop_related,
+    loops_text,
+    short,
+)
 from analyzers.detectors.base import FileContext, ProjectDetector
 from analyzers.facts import Call, Loop, ModuleFacts
 from optimizer.findings import Category, Finding, Related, Severity
@@ -16,15 +28,6 @@ from optimizer.findings import Category, Finding, Related, Severity
 if TYPE_CHECKING:
     from optimizer.api import Project
 
-_LOOP_WORDS = {
-    "for": "`for` loop",
-    "for_of": "`for…of` loop",
-    "for_in": "`for…in` loop",
-    "for_await": "`for await` loop",
-    "while": "`while` loop",
-    "do": "`do…while` loop",
-    "comprehension": "comprehension",
-}
 _BATCH_HINT = {
     "prisma": "fetch all rows at once with `findMany({ where: { <key>: { in: keys } } })` and look them up in a Map",
     "sql": "run one query with `WHERE <key> = ANY($1)` / `IN (...)` and group the rows in memory",
@@ -64,8 +67,6 @@ def _hint(db: DbCall) -> str:
 # `for await (const msg of socket)`: a consumer handling one message at a time, not a list of items
 _MESSAGE_SOURCE = re.compile(r"(?i)(sock|socket|queue|consumer|subscri|channel|stream|watcher|listener|messages|inbox)\w*$")
 _LIMIT = re.compile(r"\bLIMIT\s+(?:\d+|\$\d+|\?|:\w+)", re.I)
-_JS_STEP = re.compile(r"\+=\s*(?!1\b)(?:\d+|[A-Za-z_$][\w$.]*)")
-_PY_STEP = re.compile(r"^range\([^,()]+(?:\([^()]*\))?[^,()]*,[^,()]+(?:\([^()]*\))?[^,()]*,(?!\s*1\s*\))[^,()]+\)$")
 
 
 class NPlusOneQuery(ProjectDetector):
@@ -162,18 +163,18 @@ class NPlusOneQuery(ProjectDetector):
             if not loop.batched
             and (loop.literal_size is None or loop.literal_size > max_literal)
             and loop.id not in per_page
-            and not _is_chunk_loop(loop)
+            and not is_chunk_loop(loop)
             and not (loop.kind == "for_await" and _MESSAGE_SOURCE.search(loop.iterable))
         ]
 
     def _finding(self, module: ModuleFacts, call: Call, db: DbCall, loops: list[Loop], ctx: FileContext) -> Finding:
-        message = f"`{_describe(call)}` runs a database query once per item of the {_loops_text(loops, module)}; {_hint(db)}."
+        message = f"`{describe(call)}` runs a database query once per item of the {loops_text(loops, module)}; {_hint(db)}."
         return self.finding(
             module,
             call.span,
             message,
             ctx=ctx,
-            related=_loop_related(loops, module),
+            related=loop_related(loops, module),
             weight=float(2 ** len(loops)),
             library=db.library,
             operation=db.operation,
@@ -186,12 +187,12 @@ class NPlusOneQuery(ProjectDetector):
         chain, site, sites = reached.chain, reached.site, reached.sites
         per_item = f"{len(sites)} queries" if len(sites) > 1 else "a query"
         message = (
-            f"`{_describe(call)}` runs {per_item} once per item of the {_loops_text(loops, module)}: "
-            f"it reaches `{_short(site.callee)}` ({site.path}:{site.line}){_through(chain)}; "
+            f"`{describe(call)}` runs {per_item} once per item of the {loops_text(loops, module)}: "
+            f"it reaches `{short(site.callee)}` ({site.path}:{site.line}){_through(chain)}; "
             f"{_hint(site.db)}."
         )
         hops = tuple(Related(nodes[node]["path"], nodes[node]["line"], f"calls `{nodes[node]['name']}`") for node in chain)
-        related = (*_loop_related(loops, module), *hops, Related(site.path, site.line, f"query `{_short(site.callee)}` runs here"))
+        related = (*loop_related(loops, module), *hops, Related(site.path, site.line, f"query `{short(site.callee)}` runs here"))
         return self.finding(
             module,
             call.span,
@@ -256,42 +257,5 @@ def _page_loops(module: ModuleFacts, db_calls: list[tuple[Call, DbCall | None]])
     return pages
 
 
-def _is_chunk_loop(loop: Loop) -> bool:
-    """`for (let i = 0; i < n; i += 500)` or `for i in range(0, n, 500)`: one query per chunk of items."""
-    if loop.kind != "for":
-        return False
-    return bool(_JS_STEP.search(loop.iterable) or _PY_STEP.match(loop.iterable))
-
-
 def _through(chain: list[str]) -> str:
     return "" if len(chain) == 1 else f" through {len(chain)} calls"
-
-
-def _loops_text(loops: list[Loop], module: ModuleFacts) -> str:
-    inner = loops[-1]
-    over = f" over `{_short(inner.iterable)}`" if inner.iterable else ""
-    nesting = f" (nested {len(loops)} loops deep: queries grow as the product of their sizes)" if len(loops) > 1 else ""
-    return f"{_loop_words(inner, module.language)}{over}{nesting}"
-
-
-def _loop_related(loops: list[Loop], module: ModuleFacts) -> tuple[Related, ...]:
-    return tuple(Related(module.path, loop.span.line, f"{_loop_words(loop, module.language)} starts here") for loop in loops)
-
-
-def _loop_words(loop: Loop, language: str) -> str:
-    if loop.kind == "for_await" and language == "python":
-        return "`async for` loop"
-    return _LOOP_WORDS.get(loop.kind, f"`.{loop.kind}()` callback")
-
-
-def _describe(call: Call) -> str:
-    """`prisma.user.findUnique`; a long builder chain keeps its ends: `kysely.updateTable()….execute`."""
-    parts = list(call.chain) or [call.callee]
-    if len(parts) > 4:
-        parts = [*parts[:2], "…", parts[-1]]
-    return _short(".".join(parts))
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
