@@ -6,6 +6,7 @@ Lines are 1-based; columns are 1-based and counted in UTF-8 bytes (what both tre
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 
 LANGUAGES = ("python", "javascript", "typescript", "tsx")
@@ -118,6 +119,14 @@ class Call:
     the chain becomes ``"name()"``. ``loops`` is the stack of enclosing loop ids within the same function,
     outermost first. ``args`` holds the source text of each argument, truncated to 200 chars.
     ``is_new`` marks ``new X()``.
+
+    ``arg_keys`` is filled for Prisma delegate methods that take a query object (``findMany``, ``count``,
+    ``update``, ...; see ``analyzers.js_sites.QUERY_OBJECT_METHODS``): the dotted key paths of the leaves of the
+    first argument when it is an object literal, in source order. ``{ where: { id, tags: { some: {} } },
+    orderBy: [{ at: 'desc' }] }`` -> ``("where.id", "where.tags.some", "orderBy.at")``: a key whose value is not
+    a non-empty object literal is a leaf, array elements that are objects and both branches of a conditional
+    continue the path, ``undefined`` adds nothing, and a spread, a computed key or a cut-off (depth 8, 64 keys)
+    shows as a ``*`` segment.
     """
 
     callee: str
@@ -128,6 +137,7 @@ class Call:
     awaited: bool = False
     args: tuple[str, ...] = ()
     is_new: bool = False
+    arg_keys: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -139,6 +149,19 @@ class Await:
     """An awaited expression. ``targets`` are the names it assigns (``const {a, b} = await f(x)`` ->
     ``("a", "b")``); ``uses`` are the identifiers read by the awaited expression (for data dependence).
     ``call`` is the callee text of the awaited call, if the expression is a call.
+
+    Where its value goes, for telling independent awaits from dependent ones:
+    ``block`` is the start byte of the statement list (block, function body, ``case``) holding the statement
+    that runs the await, or -1 when the await runs only on some paths through that statement (a ternary
+    branch, the right of ``&&``/``||``/``??``/``or``/``and``, an ``if`` without braces, a loop header).
+    ``next_read`` is the byte offset of the first later mention, in the same function, of a name the await's
+    statement sets from its value (``const id = (await f()).id`` -> the next ``id``; ``out.push(await f())``
+    -> the next ``out``), or -1 when there is none.
+    ``loop_carried`` is true when the innermost enclosing loop of the same function hands the value on to its
+    next turn or stops on it: a name set from it (directly or through assignments in the loop) is read by
+    the awaited expression or the loop condition (``cursor = page.next``, ``prev = await f(prev)``,
+    ``while (!done)``), the await is in the condition, the loop has none (``while (true)``), or the loop
+    body can ``return``, ``break`` or ``yield``.
     """
 
     span: Span
@@ -147,6 +170,9 @@ class Await:
     targets: tuple[str, ...] = ()
     uses: tuple[str, ...] = ()
     loops: tuple[int, ...] = ()
+    block: int = -1
+    next_read: int = -1
+    loop_carried: bool = False
 
 
 @dataclass(frozen=True)
@@ -209,6 +235,24 @@ class Suppression:
     own_line: bool = False
 
 
+@dataclass(frozen=True)
+class Tokens:
+    """The module's code as normalised tokens, for clone detection (built by ``analyzers.tokens``).
+
+    ``kinds`` has one byte per token (identifiers share a kind, literals share one per type; comments,
+    imports and type-only declarations are left out) and ``lines[i]`` is the line of token ``i``.
+    ``hashes``/``offsets`` are the winnowed fingerprints: the hash of a window of tokens and the offset of its
+    first token. ``line_hashes[n - 1]`` is a checksum of line ``n`` as written, to tell exact copies from
+    renamed ones. Arrays keep the cached facts small.
+    """
+
+    kinds: bytes = b""
+    lines: array = field(default_factory=lambda: array("H"))
+    hashes: array = field(default_factory=lambda: array("I"))
+    offsets: array = field(default_factory=lambda: array("I"))
+    line_hashes: array = field(default_factory=lambda: array("I"))
+
+
 @dataclass
 class ModuleFacts:
     path: str
@@ -226,6 +270,7 @@ class ModuleFacts:
     # line of a ``perfrewrite: ignore[...]`` comment -> what it suppresses
     suppressions: dict[int, Suppression] = field(default_factory=dict)
     complexity: dict[str, int] = field(default_factory=dict)
+    tokens: Tokens = field(default_factory=Tokens)
     errors: list[str] = field(default_factory=list)
 
     def loop(self, loop_id: int) -> Loop:

@@ -26,10 +26,12 @@ from analyzers.js_modules import (
     esm_import,
     export_statement,
 )
+from analyzers.js_flow import AwaitFlows
 from analyzers.js_nodes import chain, code_text, has_token, params, short_text, span
 from analyzers.js_queries import CAPTURES, Grammar, grammar
 from analyzers.js_repairs import blank_tagged_template_type_arguments
 from analyzers.js_scopes import Frame, ScopeStack
+from analyzers.js_tokens import js_tokens
 from analyzers.js_sites import (
     LOOP_METHODS,
     CallbackLoop,
@@ -42,6 +44,7 @@ from analyzers.js_sites import (
     is_batcher,
     jsx_fact,
     literal_size,
+    misparsed_await_call,
     sql_fact,
 )
 from optimizer.suppress import scan_suppressions
@@ -65,6 +68,8 @@ def parse(path: str, source: bytes, language: str) -> ModuleFacts:
         if retry is not None and not retry.has_error:
             source, root = repaired, retry
     _Sweep(source, bundle, facts).run(root)
+    requires = [(i.span.line, i.span.end_line) for i in facts.imports if i.kind == "require" and i.function is None]
+    facts.tokens = js_tokens(root, source, language, requires)
     if root.has_error:
         facts.errors.append(_syntax_error(root))
     return facts
@@ -89,6 +94,7 @@ class _Sweep:
         self.decorators: dict[int, list[str]] = {}
         # ids of the calls some ``await`` waits for; awaits come before the calls they contain
         self.awaited: set[int] = set()
+        self.flows = AwaitFlows(source, facts.language, bundle.uses)
         handlers: dict[str, Callable[[Node], None]] = {
             "fn": self.function,
             "loop": self.loop,
@@ -250,7 +256,9 @@ class _Sweep:
     def await_(self, node: Node) -> None:
         source, scopes = self.source, self.scopes
         self.awaited.update(awaited_calls(source, node))
-        self.facts.awaits.append(await_fact(source, node, self.bundle.uses, scopes.qualname, scopes.loops))
+        fact = await_fact(source, node, self.bundle.uses, scopes.qualname, scopes.loops)
+        block, next_read, carried = self.flows.flow(misparsed_await_call(node) or node, fact.uses)
+        self.facts.awaits.append(replace(fact, block=block, next_read=next_read, loop_carried=carried))
 
     def jsx(self, node: Node) -> None:
         scopes = self.scopes

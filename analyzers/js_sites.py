@@ -16,6 +16,7 @@ from analyzers.js_nodes import (
     short_text,
     span,
     span_between,
+    string_value,
     template_text,
     text,
     unwrap,
@@ -42,6 +43,17 @@ _LITERALS = frozenset({"string", "number", "true", "false", "null", "undefined",
 # raw bytes first spares decoding the many literals that are not SQL.
 _SHORTEST_SQL = 10 + 2
 _MAYBE_SQL = re.compile(rb"[\s(]*(?:with|select|insert|update|delete|create|alter|drop|upsert|merge)\b", re.IGNORECASE)
+# Prisma delegate methods whose first argument is a query object (``where``, ``orderBy``, ``cursor``, ``include``):
+# their key paths become ``Call.arg_keys``, since ``Call.args`` is cut at 200 characters and loses big filters.
+QUERY_OBJECT_METHODS = frozenset(
+    {
+        "findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany", "count", "aggregate",
+        "groupBy", "update", "updateMany", "delete", "deleteMany", "upsert",
+    }
+)
+# Bounds that keep the walk small on generated or hand-built giant query objects.
+_MAX_KEY_DEPTH = 8
+_MAX_KEYS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +104,60 @@ def call_fact(
         args = (short_text(source, arguments),)
     else:
         args = tuple([short_text(source, arg) for arg in named_args(arguments)])
-    return Call(callee, parts, span_between(first, call), function, loops, awaited, args, is_new)
+    keys: tuple[str, ...] = ()
+    if args and parts[-1] in QUERY_OBJECT_METHODS:
+        keys = object_key_paths(source, named_args(arguments)[0])
+    return Call(callee, parts, span_between(first, call), function, loops, awaited, args, is_new, keys)
+
+
+def object_key_paths(source: bytes, node: Node) -> tuple[str, ...]:
+    """Dotted paths to the leaves of an object literal (see ``Call.arg_keys``); () when ``node`` is not one."""
+    node = unwrap(node)
+    if node is None or node.type != "object":
+        return ()
+    found: dict[str, None] = {}
+    _key_paths(source, node, "", 0, found)
+    return tuple(found)
+
+
+def _key_paths(source: bytes, node: Node, prefix: str, depth: int, found: dict[str, None]) -> None:
+    for child in named_args(node):
+        if len(found) >= _MAX_KEYS:
+            found[f"{prefix}*"] = None
+            return
+        if child.type == "shorthand_property_identifier":
+            found[prefix + text(source, child)] = None
+        elif child.type == "pair":
+            key = child.child_by_field_name("key")
+            name = text(source, key) if key.type in ("property_identifier", "number") else string_value(source, key)
+            _value_paths(source, child.child_by_field_name("value"), prefix + (name or "*"), depth + 1, found)
+        elif child.type != "method_definition":  # a spread: keys we cannot see
+            found[f"{prefix}*"] = None
+
+
+def _value_paths(source: bytes, value: Node | None, path: str, depth: int, found: dict[str, None]) -> None:
+    """A non-empty object continues the path; so do the object elements of an array (``OR: [{..}, {..}]``) and
+    both branches of a conditional (``q ? { contains: q } : undefined``); ``undefined`` is no filter at all."""
+    value = unwrap(value)
+    kind = value.type if value is not None else ""
+    if kind == "undefined":
+        return
+    if kind in ("ternary_expression", "object") and depth >= _MAX_KEY_DEPTH:
+        found[f"{path}.*"] = None
+        return
+    if kind == "ternary_expression":
+        for branch in ("consequence", "alternative"):
+            _value_paths(source, value.child_by_field_name(branch), path, depth + 1, found)
+        return
+    if kind == "object" and named_args(value):
+        _key_paths(source, value, path + ".", depth, found)
+        return
+    elements = [unwrap(e) for e in named_args(value)] if kind == "array" else []
+    objects = [e for e in elements if e is not None and e.type == "object" and named_args(e)]
+    for element in objects:
+        _value_paths(source, element, path, depth, found)
+    if len(objects) < len(elements) or not elements:
+        found[path] = None
 
 
 def awaited_calls(source: bytes, node: Node) -> list[int]:

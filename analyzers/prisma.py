@@ -8,7 +8,7 @@ from analyzers.prisma_syntax import Block, Call, Cursor, Malformed, Token, argum
 from analyzers.schema import Column, ForeignKey, Index, Relation, Schema, Table
 
 _TABLE_BLOCKS = frozenset({"model", "view"})
-_SCALARS = frozenset({"String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes"})
+SCALARS = frozenset({"String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes"})
 
 
 def parse_prisma(path: str, text: str) -> Schema:
@@ -21,6 +21,8 @@ def parse_prisma(path: str, text: str) -> Schema:
     errors: list[str] = []
     models: set[str] = set()
     for block in blocks(tokenize(text.lstrip("\ufeff")), errors):
+        if block.keyword == "datasource":
+            schema.provider = _setting(block, "provider")
         if block.keyword not in _TABLE_BLOCKS:
             continue
         table = _table(path, block, errors)
@@ -62,6 +64,15 @@ def resolve_references(schema: Schema) -> None:
 
 def _column_names(table: Table, fields: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(col.name if (col := table.column(name)) else name for name in fields)
+
+
+def _setting(block: Block, key: str) -> str | None:
+    """``provider = "postgresql"`` in a datasource block; ``env("X")`` or a missing key gives None."""
+    for statement in block.statements:
+        if len(statement) == 3 and statement[0].text == key and statement[1].kind == "=" and statement[2].kind == "str":
+            return statement[2].text[1:-1]
+    return None
+
 
 def _names(value: object, what: str, line: int) -> tuple[str, ...]:
     """``[a, b(sort: Desc)]`` -> ``("a", "b")``."""
@@ -167,7 +178,7 @@ def _field(model: _Model, statement: list[Token]) -> None:
             relation = call
         elif attr.text in ("@id", "@unique"):
             keys.append(("primary" if attr.text == "@id" else "unique", _kwarg_str(call, "map")))
-    if relation is not None and type_text not in _SCALARS:
+    if relation is not None and type_text not in SCALARS:
         model.relations.append(
             Relation(
                 field=name.text,
@@ -176,6 +187,7 @@ def _field(model: _Model, statement: list[Token]) -> None:
                 fields=_optional_names(relation, "fields", name.line),
                 references=_optional_names(relation, "references", name.line),
                 line=name.line,
+                name=_string_arg(relation, "name"),
             )
         )
         return

@@ -9,7 +9,9 @@ from typing import Any
 
 from analyzers.facts import Await, Binding, Call, Export, Function, Import, Loop, ModuleFacts, SqlString
 from analyzers.py_bindings import BindingHandlers, Frame, param_names
+from analyzers.py_flow import Flow, await_flows
 from analyzers.py_source import SourceMap, annotation_type, call_chain, callee_text, decode_source
+from analyzers.py_tokens import py_tokens
 from analyzers.sql import looks_like_sql
 from optimizer.suppress import scan_suppressions
 
@@ -63,6 +65,7 @@ def parse(path: str, source: bytes) -> ModuleFacts:
         facts.calls, facts.awaits, facts.sql, facts.bindings = walk.calls, walk.awaits, walk.sql, walk.bindings
         # a function is recorded when its body is done (is_generator is known then); list them by position
         facts.functions = sorted(walk.functions, key=lambda fn: fn.span.start_byte)
+        facts.tokens = py_tokens(tree, utf8)
     return facts
 
 
@@ -91,6 +94,7 @@ class _Extractor(BindingHandlers):
         self._string_callee: dict[int, str] = {}  # id of a string argument -> callee it is passed to
         self._await_targets: dict[int, tuple[str, ...]] = {}  # id of an assigned Await -> names it binds
         self._awaited_call: ast.Call | None = None
+        self._flows: dict[int, Flow] = {}  # id of an Await -> where its value goes
         self._handlers: dict[type, Callable[[Any], None]] = {
             ast.Module: self._module,
             ast.FunctionDef: self._def,
@@ -231,6 +235,8 @@ class _Extractor(BindingHandlers):
                 self.bindings.append(Binding(arg.arg, param_types[arg.arg], "param_type", arg.lineno, qualname))
         frame = Frame(class_name, self_name, param_types)
 
+        if type(node) is ast.AsyncFunctionDef:
+            self._flows.update(await_flows(node, self.src))
         outer_function, outer_loops = self._function, self._loop_stack
         self._function, self._loop_stack = qualname, ()
         self._scopes.append((qualname, False))
@@ -389,7 +395,10 @@ class _Extractor(BindingHandlers):
         names.sort(key=lambda n: (n.lineno, n.col_offset))  # ast.walk is breadth-first; list them as written
         uses = dict.fromkeys(n.id for n in names)
         targets = self._await_targets.get(id(node), ())
-        self.awaits.append(Await(self.src.span(node), self._function, call, targets, tuple(uses), self._loop_stack))
+        block, next_read, carried = self._flows.pop(id(node), (-1, -1, False))
+        where = self.src.span(node)
+        loops = self._loop_stack
+        self.awaits.append(Await(where, self._function, call, targets, tuple(uses), loops, block, next_read, carried))
         self.visit(value)
 
     def _constant(self, node: ast.Constant) -> None:

@@ -48,6 +48,7 @@ class Relation:
     fields: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
     line: int = 0
+    name: str | None = None  # ``@relation("Name")``: pairs the two sides when two models share several relations
 
 
 @dataclass(slots=True)
@@ -76,6 +77,8 @@ class Table:
 class Schema:
     tables: dict[str, Table] = field(default_factory=dict)  # keyed by table name
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+    # the database: the Prisma datasource provider (postgresql | mysql | sqlite | ...), or what migrations show
+    provider: str | None = None
 
     def by_model(self, model: str) -> Table | None:
         for table in self.tables.values():
@@ -96,3 +99,4 @@ class Schema:
             mine.foreign_keys.extend(fk for fk in table.foreign_keys if fk not in mine.foreign_keys)
             mine.relations.extend(r for r in table.relations if r not in mine.relations)
         self.errors.extend(other.errors)
+        self.provider = self.provider or other.provider

@@ -42,17 +42,23 @@ def apply_migrations(paths_and_texts: list[tuple[str, str]], dialect: str | None
 _QUERY_DIALECTS = ("postgres", "mysql", "sqlite")
 
 
+def quiet_sqlglot() -> None:
+    """sqlglot logs a warning for every statement it can only keep as an opaque command; the errors we
+    report are enough, so its log stays off the user's terminal."""
+    import logging
+
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
 def parse_query(text: str):
     """(sqlglot tree, dialect) of a SQL string found in code, trying common dialects in turn; None if none reads it.
 
     sqlglot's own warnings are silenced: a string it cannot read is simply not analysed.
     """
-    import logging
-
     import sqlglot
     from sqlglot.errors import SqlglotError
 
-    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    quiet_sqlglot()
     for dialect in _QUERY_DIALECTS:
         try:
             tree = sqlglot.parse_one(text, read=dialect)

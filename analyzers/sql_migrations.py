@@ -13,6 +13,7 @@ from sqlglot.errors import ParseError, SqlglotError
 from sqlglot.tokens import TokenType
 
 from analyzers.schema import Schema
+from analyzers.sql import quiet_sqlglot
 from analyzers.sql_statements import STATEMENTS, Tables
 from analyzers.sql_tables import At
 
@@ -39,12 +40,22 @@ def parse_migration(path: str, text: str, dialect: str | None = None) -> Schema:
 
 def apply_migrations(paths_and_texts: list[tuple[str, str]], dialect: str | None = None) -> Schema:
     """Apply migration files in path order, numbers compared as numbers (``V2__x.sql`` before ``V10__x.sql``)."""
+    quiet_sqlglot()
     schema = Schema()
     tables: Tables = {}
     for path, text in sorted(paths_and_texts, key=lambda item: _natural_key(item[0])):
         tables = _apply_file(tables, schema.errors, path, text, dialect)
     schema.tables = tables
+    schema.provider = _provider(paths_and_texts, dialect)
     return schema
+
+
+def _provider(paths_and_texts: list[tuple[str, str]], dialect: str | None) -> str | None:
+    """The database the migrations are written for, when they show it: only MySQL quotes names with backquotes.
+    Detectors need it because MySQL indexes foreign keys by itself and PostgreSQL does not."""
+    if dialect:
+        return "postgresql" if dialect == "postgres" else dialect
+    return "mysql" if any("`" in text for _, text in paths_and_texts) else None
 
 
 def _natural_key(path: str) -> list[object]:

@@ -28,6 +28,7 @@ DEFAULT_TEST_PATTERNS = (
     "**/test_*.py",
     "**/*_test.py",
     "**/conftest.py",
+    "**/*.bench.*",
 )
 DEFAULT_SEED_PATTERNS = (
     "**/seed*.*",

@@ -10,6 +10,7 @@ from analyzers.facts import ModuleFacts
 from analyzers.sql import parse_query
 from optimizer.findings import Category, Finding, Severity
 
+
 class CorrelatedSubquery(Detector):
     """## What it does
     Finds SQL strings whose select list holds a subquery that refers to a table of the outer query, e.g.

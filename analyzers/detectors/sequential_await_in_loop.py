@@ -1,0 +1,287 @@
+"""Sequential awaits in a loop: each turn waits for I/O that does not depend on the turn before.
+
+Also home to what both sequential-await rules ask about an awaited call: which calls an await waits for, and
+whether such a call is I/O or deliberate pacing.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from analyzers.detectors._call_chains import query_sites
+from analyzers.detectors._data_access import classify, prisma_clients
+from analyzers.detectors._loops import is_chunk_loop, loop_words, short
+from analyzers.detectors.base import FileContext, ProjectDetector
+from analyzers.facts import Await, Call, Loop, ModuleFacts
+from optimizer.findings import Category, Finding, Related, Severity
+
+if TYPE_CHECKING:
+    from optimizer.api import Project
+
+# Loops whose turns run one after another in the function itself; array-method callbacks are functions of
+# their own (`.map(async ...)` already starts every call at once) and `for await` streams on purpose.
+_SEQUENTIAL_LOOPS = {
+    "python": frozenset({"for", "while", "comprehension"}),
+    "js": frozenset({"for", "for_of", "for_in", "while", "do"}),
+}
+# Receivers that combine or schedule promises rather than doing I/O themselves.
+COMBINATORS = frozenset({"Promise", "asyncio", "anyio", "trio"})
+# Deliberate pacing: a loop that sleeps, waits for a slot or backs off is sequential on purpose.
+_PACING = re.compile(r"^(?:sleep|delay|wait|pause|backoff|throttle|timeout|settimeout|acquire|removetokens)", re.I)
+# ... and so is one that takes a lock per turn (`withDistributedLock`, `mutex.runExclusive`).
+_EXCLUSIVE_WORDS = frozenset({"lock", "mutex", "semaphore", "exclusive"})
+# Async work that stays in the process (schema validation, hashing, rendering): nothing to overlap.
+_CPU_VERBS = frozenset(
+    {"validate", "parse", "safe", "transform", "render", "compile", "format", "hash", "compare", "sign", "verify",
+     "encrypt", "decrypt", "encode", "decode", "compress", "decompress", "serialize", "deserialize", "stringify",
+     "sanitize", "normalize"}
+)
+# Statements and steps that run in the order given: migrations, scripts, commands, and browser automation
+# (`page.goto`, `click`, `fill` on one page; `expect(...)` assertions).
+_ORDERED_VERBS = frozenset(
+    {"exec", "execute", "run", "migrate", "goto", "click", "dblclick", "fill", "press", "type", "hover", "check",
+     "uncheck", "focus", "tap", "reload"}
+)
+# Reading a response that has already arrived, and writes to one ordered sink (a stream, a file handle).
+_NOT_IO = frozenset(
+    {"json", "text", "arrayBuffer", "blob", "formData", "write", "writeln", "end", "flush", "drain", "close",
+     "pipe", "call", "apply", "bind"}
+)
+_PROMISE_HANDLERS = frozenset({"then", "catch", "finally"})
+HTTP_FUNCTIONS = frozenset({"fetch", "$fetch", "ofetch", "axios", "got", "ky"})
+_IO_MODULES = re.compile(
+    r"^(?:(?:node:)?fs/promises|fs-extra|axios|got|ky|ofetch|node-fetch|undici|cross-fetch|isomorphic-fetch)$"
+)
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+
+
+def awaited_calls(module: ModuleFacts) -> dict[int, list[Call]]:
+    """Index of an await in ``module.awaits`` -> the calls it waits for, outermost first, past the promise
+    handlers: ``await db.c('x').find().toArray()`` waits for all three calls of the chain (they start
+    together), ``await fetch(url).then((r) => r.json())`` for ``fetch(url)``."""
+    calls = sorted(module.calls, key=lambda c: (c.span.start_byte, -c.span.end_byte))
+    starts = [c.span.start_byte for c in calls]
+    found: dict[int, list[Call]] = {}
+    for index, awaited in enumerate(module.awaits):
+        position = bisect_left(starts, awaited.span.start_byte)
+        if awaited.call is None or position == len(calls):
+            continue
+        head = calls[position]
+        if head.callee != awaited.call or head.span.end_byte > awaited.span.end_byte:
+            continue
+        end = bisect_left(starts, head.span.start_byte + 1, position)
+        chain = [c for c in calls[position:end] if c.name not in _PROMISE_HANDLERS]
+        if chain:
+            found[index] = chain
+    return found
+
+
+def io_functions(module: ModuleFacts) -> frozenset[str]:
+    """Local names of functions imported from file-system and HTTP client modules (``readFile``, ``get``)."""
+    return frozenset(n.local for imp in module.imports if _IO_MODULES.match(imp.source) for n in imp.names)
+
+
+def name_words(name: str) -> list[str]:
+    """``findOneAndUpdate`` -> find, one, and, update; ``get_or_create`` -> get, or, create."""
+    return [word.lower() for word in _WORD.findall(name)]
+
+
+def is_pacing(awaited: Await, call: Call) -> bool:
+    """``await sleep(100)``, ``await setTimeout(100)``, ``await new Promise(r => setTimeout(r, 100))``, a lock."""
+    if call.is_new:
+        return awaited.call == "Promise"
+    return bool(_PACING.match(call.name)) or bool(_EXCLUSIVE_WORDS.intersection(name_words(call.name)))
+
+
+def is_io(call: Call, io_names: frozenset[str]) -> bool:
+    """An HTTP request, a file-system call, or a method called on an object (a client, a service, a queue)
+    that is neither in-process work, nor a step that must run in order, nor part of a transaction."""
+    chain = call.chain
+    if not chain or call.is_new:
+        return False
+    name = chain[-1]
+    if len(chain) == 1:
+        return name in HTTP_FUNCTIONS or name in io_names
+    if chain[0] in COMBINATORS or chain[0].startswith("expect(") or name == "?" or name in _NOT_IO:
+        return False
+    if any("transaction" in part.lower() for part in chain):
+        return False
+    words = name_words(name)
+    return bool(words) and words[0] not in _CPU_VERBS and words[0] not in _ORDERED_VERBS
+
+
+class SequentialAwaitInLoop(ProjectDetector):
+    """## What it does
+    Finds loops (`for`, `for…of`, `for…in`, `while`, `do…while`; Python `for`, `while` and comprehensions in
+    an `async def`) that await an I/O call on every turn although no turn needs what an earlier turn
+    returned: service and SDK methods (`this.mailer.send(...)`, `s3.send(...)`), file reads and writes
+    (`fs/promises`), queue sends, and calls into the project's own code that end up doing such I/O.
+
+    ## Why is this slow?
+    Each turn waits for a full round trip before the next one starts, so the loop takes the sum of all the
+    latencies instead of roughly the longest one. With 50 items and a 100 ms service, that is 5 seconds
+    instead of a fraction of one.
+
+    ## Example
+    ```ts
+    for (const user of users) {
+      await mailer.sendWelcome(user.email);
+    }
+    ```
+
+    ## Use instead
+    ```ts
+    await Promise.all(users.map((user) => mailer.sendWelcome(user.email)));
+    ```
+    In Python: `await asyncio.gather(*(storage.upload(r.key, r.body) for r in reports))`. When there are
+    many items or the service has a rate limit, bound the concurrency (`p-limit`, an `asyncio.Semaphore`).
+
+    ## Not reported
+    Turns that depend on each other: a value set from the await that the next turn reads (a page cursor,
+    `prev = await step(prev)`), an await that decides whether the loop goes on (`while (!done)`,
+    `while (true)`, an early `return`/`break`, a generator that `yield`s per item); loops that pace
+    themselves (`await sleep(...)`, `setTimeout`, a rate limiter's `acquire`, a lock); `for await` and
+    `async for` (streaming); `.map`/`.forEach` callbacks; loops batched through `Promise.all`; short
+    literal loops and chunked loops (`i += 500`); in-process async work (`schema.validate`, hashing),
+    steps that run in order (`exec`, `run`, `migrate`, transactions, browser steps such as `page.goto`
+    and `click`) and writes to one stream (`write`, `end`); and test, seed and migration files unless `include-tests` / `include-seeds` are set.
+    Two more specific rules own the rest, so a loop is reported once: database queries, direct or in a
+    function the loop calls, are `n-plus-one-query`'s, and HTTP requests (`fetch`, axios, the project's
+    API-client wrappers) are `chatty-client`'s.
+
+    ## Known limits
+    Independence is worked out within the function, from the names the loop sets and reads; state shared
+    through objects (a client that must see calls in order, one browser page) is not visible. Calls the
+    code graph cannot resolve count as I/O when they are methods called on an object or file-system
+    functions; plain functions from packages are not judged. A call into the project's own code is
+    followed `max-depth` calls deep.
+
+    ## Fix safety
+    No automatic fix: running the turns together changes the order of side effects and the peak load on
+    the service.
+    """
+
+    id = "sequential-await-in-loop"
+    category = Category.SEQUENTIAL_AWAIT
+    languages = ("typescript", "tsx", "javascript", "python")
+    severity = Severity.WARNING
+    options = {"include-tests": False, "include-seeds": False, "max-literal-loop": 10, "max-depth": 4}
+
+    def check_project(self, project: Project) -> Iterable[Finding]:
+        callees = _Callees(project)
+        for path, module in project.modules.items():
+            if module.language not in self.languages:
+                continue
+            ctx = project.context(path, type(self))
+            if ctx.is_test and not ctx.options["include-tests"]:
+                continue
+            if ctx.is_seed_or_migration and not ctx.options["include-seeds"]:
+                continue
+            yield from self._check_module(module, ctx, callees)
+
+    def _check_module(self, module: ModuleFacts, ctx: FileContext, callees: _Callees) -> Iterable[Finding]:
+        calls = awaited_calls(module)
+        clients = prisma_clients(module) if module.language != "python" else frozenset()
+        io_names = io_functions(module)
+        for loop, members in self._loop_groups(module, ctx.options["max-literal-loop"]).items():
+            awaits = [(module.awaits[i], calls.get(i, [])) for i in members]
+            if any(a.loop_carried or (chain and is_pacing(a, chain[0])) for a, chain in awaits):
+                continue
+            io = []
+            for awaited, chain in awaits:
+                # queries are n-plus-one-query's, HTTP requests chatty-client's (`db`, `http` below)
+                if not chain or any(classify(c, module.language, clients) for c in chain):
+                    continue
+                reaches = callees.reach(module.path, chain[0], ctx.options["max-depth"])
+                if reaches == "io" or (reaches is None and is_io(chain[0], io_names)):
+                    io.append((awaited, chain[0]))
+            if io:
+                yield self._finding(module, loop, io, ctx)
+
+    @staticmethod
+    def _loop_groups(module: ModuleFacts, max_literal: int) -> dict[Loop, list[int]]:
+        """Loops that repeat per item, with the indexes of the awaits they run directly (not in a callback)."""
+        kinds = _SEQUENTIAL_LOOPS["python" if module.language == "python" else "js"]
+        groups: dict[Loop, list[int]] = {}
+        for index, awaited in enumerate(module.awaits):
+            if not awaited.loops:
+                continue
+            loop = module.loop(awaited.loops[-1])
+            if loop.function != awaited.function or loop.kind not in kinds:
+                continue
+            if (loop.literal_size is not None and loop.literal_size <= max_literal) or is_chunk_loop(loop):
+                continue
+            groups.setdefault(loop, []).append(index)
+        return groups
+
+    def _finding(self, module: ModuleFacts, loop: Loop, io: list[tuple[Await, Call]], ctx: FileContext) -> Finding:
+        first, call = io[0]
+        python = module.language == "python"
+        # a C-style `for` records its header, not a collection
+        collection = loop.iterable if loop.kind in ("for_of", "comprehension") or (python and loop.kind == "for") else ""
+        over = f" over `{short(collection)}`" if collection else ""
+        items = collection if _NAME.fullmatch(collection) else "items"
+        together = (
+            f"gather them with `asyncio.gather(*(... for ... in {items}))`"
+            if python
+            else f"start them together with `Promise.all({items}.map(...))`"
+        )
+        message = (
+            f"`{short(call.callee)}` is awaited once per turn of the {loop_words(loop, module.language)}{over}, "
+            f"and no turn needs an earlier one's result; {together} (bounded if the items are many)."
+        )
+        related = (
+            Related(module.path, loop.span.line, f"{loop_words(loop, module.language)} starts here"),
+            *(Related(module.path, a.span.line, f"`{short(c.callee)}` is also awaited per turn") for a, c in io[1:]),
+        )
+        weight = float(2 ** len(first.loops))
+        return self.finding(module, first.span, message, ctx=ctx, related=related, weight=weight, calls=len(io))
+
+
+class _Callees:
+    """What an awaited call does, through the code graph: ``http`` when it is an HTTP request, direct or through
+    a thin API-client wrapper (chatty-client's); for a call into the project's own code, ``db`` when it reaches
+    a query (n-plus-one-query's), ``io`` when it reaches other I/O, ``none`` otherwise."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._queries: set[str] | None = None
+        self._io: set[str] = set()
+        self._memo: dict[tuple[str, int], str] = {}
+
+    def reach(self, path: str, call: Call, max_depth: int) -> str | None:
+        """None when the call does not resolve into the project: the caller judges it by its shape."""
+        graph = self.project.graph
+        if graph.client_call(path, call) is not None:
+            return "http"
+        target = graph.resolve_call(path, call)
+        if target is None:
+            return None
+        key = (target, max_depth)
+        if key not in self._memo:
+            if self._queries is None:
+                self._queries = set(query_sites(self.project.modules, graph.function_node))
+                self._io = self._io_functions()
+            reached = graph.reachable(target, max_depth - 1)
+            if any(node in self._queries for node in reached):
+                self._memo[key] = "db"
+            else:
+                self._memo[key] = "io" if any(node in self._io for node in reached) else "none"
+        return self._memo[key]
+
+    def _io_functions(self) -> set[str]:
+        """Function nodes that make an HTTP request or await an I/O call themselves (a request a few calls
+        away is no thin wrapper: chatty-client leaves it to this rule)."""
+        graph = self.project.graph
+        found = {graph.function_node(c.path, c.function) for c in graph.client_calls if c.function is not None}
+        for path, module in self.project.modules.items():
+            io_names = io_functions(module)
+            for index, chain in awaited_calls(module).items():
+                function = module.awaits[index].function
+                if function is not None and is_io(chain[0], io_names):
+                    found.add(graph.function_node(path, function))
+        return found

@@ -1,0 +1,159 @@
+"""Unbounded queries: reading every matching row of a growing table while a request waits."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from analyzers.detectors._data_access import classify, prisma_clients
+from analyzers.detectors._loops import describe
+from analyzers.detectors.base import ProjectDetector
+from analyzers.facts import Call, ModuleFacts, SqlString
+from analyzers.sql import parse_query
+from optimizer.findings import Category, Finding, Related, Severity
+
+if TYPE_CHECKING:
+    from optimizer.api import Project
+
+_WRITES = frozenset({"create", "createMany", "createManyAndReturn", "upsert"})
+_INSERT_INTO = re.compile(r"\bINSERT\s+(?:OR\s+\w+\s+)?INTO\s+[\"`]?(?:\w+[\"`]?\.[\"`]?)?(\w+)", re.I)
+# A read is bounded when it pages (`take`, `cursor`) or names its rows (`where: { id: { in: ids } }`).
+_BOUNDING_KEYS = ("take", "cursor")
+_ID_LIST = re.compile(r"^where\.(?:\w+\.)?in$")
+
+
+class UnboundedQuery(ProjectDetector):
+    """## What it does
+    Finds reads on a request path that return every matching row of a table the application keeps
+    writing to: Prisma `findMany` without `take` or `cursor`, and SQL `SELECT` strings without `LIMIT`.
+    "On a request path" means an HTTP route handler reaches the query through calls; "grows with use"
+    means the code creates rows of that model or table outside seed, migration and test files.
+
+    ## Why is this slow?
+    The response time and memory grow with the table: fine with 100 rows in development, seconds and
+    hundreds of megabytes with a million in production. Every row is also serialised and sent.
+
+    ## Example
+    ```ts
+    router.get('/', async (req, res) => res.json(await prisma.post.findMany({ where: { published: true } })));
+    ```
+
+    ## Use instead
+    ```ts
+    const posts = await prisma.post.findMany({ where: { published: true }, take: 50, cursor, orderBy: { id: 'asc' } });
+    ```
+    In SQL: `... ORDER BY id LIMIT $1` with keyset pagination (`WHERE id > $2`).
+
+    ## Known limits
+    A read bounded by its filter (a unique column, a small parent) still counts as unbounded unless it
+    names its rows with `{ in: [...] }`. Query builders other than Prisma (knex, Kysely, SQLAlchemy) are
+    not read yet. Lookup tables that are only seeded never count as growing.
+
+    ## Fix safety
+    No automatic fix: paging changes the API's response.
+    """
+
+    id = "unbounded-query"
+    category = Category.UNBOUNDED_QUERY
+    languages = ("typescript", "tsx", "javascript", "python")
+    severity = Severity.WARNING
+
+    def check_project(self, project: Project) -> Iterable[Finding]:
+        graph = project.graph
+        on_path = graph.request_path_functions()
+        if not on_path:
+            return
+        growing = _growing_tables(project)
+        for path, module in project.modules.items():
+            ctx = project.context(path, type(self))
+            if module.language not in self.languages or ctx.is_test or ctx.is_seed_or_migration:
+                continue
+            clients = prisma_clients(module) if module.language != "python" else frozenset()
+            for call in module.calls:
+                if call.function is None or graph.function_node(path, call.function) not in on_path:
+                    continue
+                db = classify(call, module.language, clients)
+                if db is None or db.library != "prisma" or db.operation != "findMany" or _bounded(call):
+                    continue
+                written = growing.get(_model_key(db.target))
+                if written is not None:
+                    yield self._finding(module, call.span, f"`{describe(call)}` has no `take` or `cursor`", written, ctx)
+            for sql in module.sql:
+                if sql.function is None or graph.function_node(path, sql.function) not in on_path:
+                    continue
+                table = _unlimited_select_table(sql)
+                written = growing.get(_model_key(table)) if table else None
+                if written is not None:
+                    yield self._finding(module, sql.span, f"`SELECT … FROM {table}` has no `LIMIT`", written, ctx)
+
+    def _finding(self, module: ModuleFacts, span, what: str, written: Related, ctx) -> Finding:
+        message = (
+            f"{what} and runs while a request waits; the table grows with use (rows are created at "
+            f"{written.path}:{written.line}), so the response grows with it: page with `take`/`LIMIT` and a cursor."
+        )
+        return self.finding(module, span, message, ctx=ctx, related=(written,), weight=2.0)
+
+
+def _bounded(call: Call) -> bool:
+    keys = call.arg_keys
+    if any(k == "*" or k.startswith("*") for k in keys):
+        return True  # a spread may carry `take`: do not guess
+    if any(k.split(".", 1)[0] in _BOUNDING_KEYS for k in keys):
+        return True
+    if any(_ID_LIST.match(k) for k in keys):
+        return True
+    # facts without key paths (a non-literal argument): look at the text
+    return not keys and bool(call.args) and any(word in call.args[0] for word in ("take", "cursor"))
+
+
+def _model_key(name: str | None) -> str | None:
+    """`prisma.blogPost` delegate, `BlogPost` model and `blog_post`/`"BlogPost"` table names meet here."""
+    return name.replace("_", "").replace('"', "").lower() if name else None
+
+
+def _growing_tables(project: Project) -> dict[str, Related]:
+    """Model/table key -> where the application creates its rows (outside seed, migration and test files)."""
+    written: dict[str, Related] = {}
+    for path, module in project.modules.items():
+        file = project.files.get(path)
+        if file is None or file.is_test or file.is_seed_or_migration:
+            continue
+        clients = prisma_clients(module) if module.language != "python" else frozenset()
+        for call in module.calls:
+            db = classify(call, module.language, clients)
+            if db is not None and db.operation in _WRITES and db.target:
+                written.setdefault(_model_key(db.target), Related(path, call.span.line, f"creates `{db.target}` rows"))
+        for sql in module.sql:
+            match = _INSERT_INTO.search(sql.text)
+            if match:
+                written.setdefault(_model_key(match.group(1)), Related(path, sql.span.line, f"inserts into `{match.group(1)}`"))
+    return written
+
+
+def _unlimited_select_table(sql: SqlString) -> str | None:
+    """The table a single-table-driven SELECT reads without LIMIT, when it returns rows (not only aggregates)."""
+    if not sql.text.lstrip("( \n\t").upper().startswith(("SELECT", "WITH")):
+        return None
+    parsed = parse_query(sql.text)
+    if parsed is None:
+        return None
+    from sqlglot import exp
+
+    tree, _ = parsed
+    if not isinstance(tree, exp.Select) or tree.args.get("limit") or tree.args.get("fetch"):
+        return None
+    if tree.args.get("group") or all(_is_aggregate(item) for item in tree.expressions):
+        return None
+    source = tree.args.get("from_") or tree.args.get("from")
+    table = source.this if source is not None else None
+    return table.name if isinstance(table, exp.Table) else None
+
+
+def _is_aggregate(item) -> bool:
+    from sqlglot import exp
+
+    node = item.this if isinstance(item, exp.Alias) else item
+    return isinstance(node, exp.AggFunc)
+
+
