@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -66,6 +66,19 @@ class ProjectDetector(Detector):
 
     def check(self, module: ModuleFacts, ctx: FileContext) -> Iterable[Finding]:
         return ()
+
+    def checked_modules(self, project: Project) -> Iterator[tuple[ModuleFacts, FileContext]]:
+        """The modules this rule reports in: its languages, without test and seed files unless the rule's
+        ``include-tests`` / ``include-seeds`` options ask for them."""
+        for path, module in project.modules.items():
+            if self.languages and module.language not in self.languages:
+                continue
+            ctx = project.context(path, type(self))
+            if ctx.is_test and not ctx.options.get("include-tests", False):
+                continue
+            if ctx.is_seed_or_migration and not ctx.options.get("include-seeds", False):
+                continue
+            yield module, ctx
 
     def check_project(self, project: Project) -> Iterable[Finding]:
         raise NotImplementedError

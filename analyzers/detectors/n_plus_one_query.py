@@ -121,14 +121,7 @@ class NPlusOneQuery(ProjectDetector):
 
     def check_project(self, project: Project) -> Iterable[Finding]:
         chains = _ChainFinder(project, self.options["max-depth"])
-        for path, module in project.modules.items():
-            if module.language not in self.languages:
-                continue
-            ctx = project.context(path, type(self))
-            if ctx.is_test and not ctx.options["include-tests"]:
-                continue
-            if ctx.is_seed_or_migration and not ctx.options["include-seeds"]:
-                continue
+        for module, ctx in self.checked_modules(project):
             chains.max_depth = ctx.options["max-depth"]
             yield from self._check_module(module, ctx, chains)
 

@@ -173,14 +173,7 @@ class SequentialAwaitInLoop(ProjectDetector):
 
     def check_project(self, project: Project) -> Iterable[Finding]:
         callees = _Callees(project)
-        for path, module in project.modules.items():
-            if module.language not in self.languages:
-                continue
-            ctx = project.context(path, type(self))
-            if ctx.is_test and not ctx.options["include-tests"]:
-                continue
-            if ctx.is_seed_or_migration and not ctx.options["include-seeds"]:
-                continue
+        for module, ctx in self.checked_modules(project):
             yield from self._check_module(module, ctx, callees)
 
     def _check_module(self, module: ModuleFacts, ctx: FileContext, callees: _Callees) -> Iterable[Finding]:

@@ -65,10 +65,8 @@ class UnboundedQuery(ProjectDetector):
         if not on_path:
             return
         growing = _growing_tables(project)
-        for path, module in project.modules.items():
-            ctx = project.context(path, type(self))
-            if module.language not in self.languages or ctx.is_test or ctx.is_seed_or_migration:
-                continue
+        for module, ctx in self.checked_modules(project):
+            path = module.path
             clients = prisma_clients(module) if module.language != "python" else frozenset()
             for call in module.calls:
                 if call.function is None or graph.function_node(path, call.function) not in on_path:
