@@ -217,7 +217,10 @@ def _clusters(pairs: list[_Chain], streams: Sequence[Stream]) -> list[Cluster]:
         for group in _overlap_groups(found):
             for region in group[1:]:
                 union(region[2], group[0][2])
-            copies.append((group[0][2], stream, min(r[0] for r in group), max(r[1] for r in group)))
+            # the places found by each pair differ a little at the ends: the copy is the middle-sized one, not
+            # their union, which grows with every pair that overlaps the last
+            start, end, _ = sorted(group, key=lambda r: r[1] - r[0])[len(group) // 2]
+            copies.append((group[0][2], stream, start, end))
     members: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for region, stream, start, end in copies:
         members[find(region)].append((stream, start, end))
