@@ -10,13 +10,13 @@ from typing import Any
 from analyzers.facts import Await, Binding, Call, Export, Function, Import, Loop, ModuleFacts, SqlString
 from analyzers.py_bindings import BindingHandlers, Frame, param_names
 from analyzers.py_flow import Flow, await_flows
+from analyzers.py_loops import LoopHandlers
 from analyzers.py_source import SourceMap, annotation_type, call_chain, callee_text, decode_source
 from analyzers.py_tokens import py_tokens
 from analyzers.sql import looks_like_sql
 from optimizer.suppress import scan_suppressions
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
-_LITERALS = (ast.List, ast.Tuple, ast.Set)
 # calls that run the coroutines a comprehension builds concurrently
 _BATCHING_CALLS = frozenset(
     {("asyncio", "gather"), ("gather",), ("asyncio", "wait"), ("asyncio", "as_completed"), ("as_completed",)}
@@ -69,7 +69,7 @@ def parse(path: str, source: bytes) -> ModuleFacts:
     return facts
 
 
-class _Extractor(BindingHandlers):
+class _Extractor(BindingHandlers, LoopHandlers):
     """The single walk. It collects facts in its own lists, so a walk that fails half-way leaves no partial
     facts behind."""
 
@@ -306,56 +306,6 @@ class _Extractor(BindingHandlers):
         if self._frames:
             self._frames[-1].is_generator = True
         self._children(node)
-
-    # -- loops
-
-    def _add_loop(self, kind: str, node: ast.AST, iterable: ast.expr | None) -> int:
-        loop_id = len(self.loops)
-        text, size = "", None
-        if iterable is not None:
-            text = self.src.text(iterable)
-            if isinstance(iterable, _LITERALS) and not any(type(e) is ast.Starred for e in iterable.elts):
-                size = len(iterable.elts)
-        parent = self._loop_stack[-1] if self._loop_stack else None
-        loop = Loop(loop_id, kind, self.src.span(node), self._function, text, size, id(node) in self._batched, parent)
-        self.loops.append(loop)
-        return loop_id
-
-    def _for(self, node: ast.For | ast.AsyncFor) -> None:
-        loop_id = self._add_loop("for_await" if type(node) is ast.AsyncFor else "for", node, node.iter)
-        self.visit(node.iter)  # evaluated once, before the first iteration
-        outer = self._loop_stack
-        self._loop_stack = (*outer, loop_id)
-        self.visit(node.target)
-        self._visit_all(node.body)
-        self._loop_stack = outer
-        self._visit_all(node.orelse)
-
-    def _while(self, node: ast.While) -> None:
-        loop_id = self._add_loop("while", node, None)
-        outer = self._loop_stack
-        self._loop_stack = (*outer, loop_id)
-        self.visit(node.test)
-        self._visit_all(node.body)
-        self._loop_stack = outer
-        self._visit_all(node.orelse)
-
-    def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
-        first, *rest = node.generators
-        loop_id = self._add_loop("comprehension", node, first.iter)
-        self.visit(first.iter)  # the outermost iterable is evaluated once, outside the comprehension
-        outer = self._loop_stack
-        self._loop_stack = (*outer, loop_id)
-        self.visit(first.target)
-        self._visit_all(first.ifs)
-        for generator in rest:
-            self._children(generator)
-        if type(node) is ast.DictComp:
-            self.visit(node.key)
-            self.visit(node.value)
-        else:
-            self.visit(node.elt)
-        self._loop_stack = outer
 
     # -- calls, awaits, strings
 

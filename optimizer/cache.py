@@ -10,6 +10,7 @@ import hashlib
 import os
 import pickle
 import sqlite3
+import sys
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -29,11 +30,26 @@ def tool_fingerprint() -> str:
     import optimizer
 
     digest = hashlib.blake2b(digest_size=8)
+    # token kinds come from the grammars' node tables and the interpreter's ast classes
+    grammars = _versions("tree-sitter", "tree-sitter-javascript", "tree-sitter-typescript")
+    digest.update(repr((sys.version_info[:2], grammars)).encode())
     for package in (Path(analyzers.__file__).parent, Path(optimizer.__file__).parent):
         for path in sorted(package.rglob("*.py")):
             digest.update(path.relative_to(package.parent).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _versions(*distributions: str) -> tuple[str, ...]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in distributions:
+        try:
+            found.append(version(name))
+        except PackageNotFoundError:
+            found.append("?")
+    return tuple(found)
 
 
 def result_key(parts: Iterable[object]) -> str:
