@@ -75,7 +75,9 @@ def _setting(block: Block, key: str) -> str | None:
 
 
 def _names(value: object, what: str, line: int) -> tuple[str, ...]:
-    """``[a, b(sort: Desc)]`` -> ``("a", "b")``."""
+    """``[a, b(sort: Desc)]`` -> ``("a", "b")``; Prisma also takes a single bare field (``@@index(a)``)."""
+    if isinstance(value, (str, Call)):
+        value = [value]
     if not isinstance(value, list) or not value:
         raise Malformed(f"{what} needs a list of fields", line)
     names = tuple(item.name if isinstance(item, Call) else item for item in value)

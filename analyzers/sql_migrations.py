@@ -25,6 +25,8 @@ _SCHEMA_DDL = re.compile(
     r"|ALTER\s+(?:TABLE|INDEX)|DROP\s+(?:TABLE|INDEX))\b",
     re.IGNORECASE,
 )
+# Renaming a constraint changes no column or index coverage, and sqlglot cannot read it: skip it quietly.
+_RENAME_CONSTRAINT = re.compile(r"ALTER\s+TABLE\s+.+?\s+RENAME\s+CONSTRAINT\b", re.IGNORECASE | re.DOTALL)
 _LEADING_COMMENTS = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.DOTALL)
 _TOKEN_REPR = re.compile(r"<Token token_type: [^,]*, text: (.*?), line: .*?>")
 
@@ -64,7 +66,7 @@ def _natural_key(path: str) -> list[object]:
 
 def _apply_file(tables: Tables, errors: list[tuple[str, str]], path: str, text: str, dialect: str | None) -> Tables:
     for line, statement_text in _statements(text, dialect):
-        if not _SCHEMA_DDL.match(statement_text):
+        if not _SCHEMA_DDL.match(statement_text) or _RENAME_CONSTRAINT.match(statement_text):
             continue
         parsed, used, error = _parse(statement_text, line, dialect)
         if parsed is None:

@@ -321,3 +321,9 @@ def test_parse_prisma_never_raises(text):
     schema = parse_prisma("fuzz.prisma", text)
     assert isinstance(schema, Schema)
     assert all(path == "fuzz.prisma" and message.startswith("line ") for path, message in schema.errors)
+
+
+def test_single_bare_field_in_block_index():
+    schema = parse_prisma("schema.prisma", "model Log {\n  id Int @id\n  callId String\n  @@index(callId)\n}\n")
+    assert schema.errors == []
+    assert schema.tables["Log"].is_indexed(("callId",))

@@ -308,3 +308,12 @@ def test_importing_analyzers_sql_does_not_load_sqlglot():
     code = "import sys, analyzers.sql; print('sqlglot' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_renaming_a_constraint_is_not_an_error():
+    schema = apply_migrations([
+        ("001.sql", 'CREATE TABLE "Org" ("id" TEXT NOT NULL, CONSTRAINT "Org_pkey" PRIMARY KEY ("id"));'),
+        ("002.sql", 'ALTER TABLE "Org" RENAME TO "Project";\nALTER TABLE "Project" RENAME CONSTRAINT "Org_pkey" TO "Project_pkey";'),
+    ])
+    assert schema.errors == []
+    assert schema.tables["Project"].is_indexed(("id",))
