@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pathspec
 
 from analyzers.facts import Call, Span
+from optimizer.app_routes import file_routes, procedure_routes
 from optimizer.client_wrappers import Site, through_wrappers
 from optimizer.config import DEFAULT_TEST_PATTERNS
 from optimizer.express_routes import collect_express
@@ -62,6 +63,9 @@ class HttpLayer:
             if not _TESTS.match_file(path):
                 collect = collect_fastapi if facts.language == "python" else collect_express
                 collect(ctx, facts, declarations)
+                if facts.language != "python":
+                    declarations.complete += file_routes(facts, graph.function_node)
+                    declarations.complete += procedure_routes(facts, graph.function_node)
             direct.extend(Site(path, request) for request in direct_requests(ctx, facts))
         routes = declarations.compose()
         index = RouteIndex(routes)

@@ -54,6 +54,8 @@ class Declarations:
     own_prefix: dict[RouterKey, str] = field(default_factory=dict)  # ``APIRouter(prefix=...)``
     mounts: list[tuple[RouterKey, str, RouterKey]] = field(default_factory=list)  # parent, prefix, child
     routes: list[LocalRoute] = field(default_factory=list)
+    # routes whose full path needs no router composition (file routes, RPC procedures)
+    complete: list[Route] = field(default_factory=list)
 
     def compose(self) -> list[Route]:
         mount_paths = self._mount_paths()
@@ -75,6 +77,8 @@ class Declarations:
                     route_segments(path),
                 )
                 composed.setdefault((route.method, path, anchored, route.module_path, route.line), route)
+        for route in self.complete:
+            composed.setdefault((route.method, route.path_pattern, True, route.module_path, route.line), route)
         return _with_nodes(sorted(composed.values(), key=lambda r: (r.path_pattern, r.method, r.module_path, r.line)))
 
     def _mount_paths(self) -> dict[RouterKey, set[str]]:
