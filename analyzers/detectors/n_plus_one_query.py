@@ -130,6 +130,7 @@ class NPlusOneQuery(ProjectDetector):
         db_calls = [(call, classify(call, module.language, clients)) for call in module.calls if call.loops]
         per_page = _page_loops(module, db_calls)
         reported: set[tuple[int, int]] = set()
+        by_loop: dict[int, list[Finding]] = {}
         for call, db_call in db_calls:
             loops = self._repeating_loops(module, call, ctx.options["max-literal-loop"], per_page)
             # One finding per call expression: `knex('t').where(..).first()` is several calls at one start.
@@ -137,13 +138,16 @@ class NPlusOneQuery(ProjectDetector):
             if not loops or start in reported:
                 continue
             if db_call is not None:
-                reported.add(start)
-                yield self._finding(module, call, db_call, loops, ctx)
-                continue
-            reached = chains.find(module.path, call)
-            if reached is not None:
-                reported.add(start)
-                yield self._indirect_finding(module, call, loops, ctx, chains.nodes, reached)
+                finding = self._finding(module, call, db_call, loops, ctx)
+            else:
+                reached = chains.find(module.path, call)
+                if reached is None:
+                    continue
+                finding = self._indirect_finding(module, call, loops, ctx, chains.nodes, reached)
+            reported.add(start)
+            by_loop.setdefault(loops[-1].id, []).append(finding)
+        for findings in by_loop.values():
+            yield _one_per_loop(findings)
 
     @staticmethod
     def _repeating_loops(module: ModuleFacts, call: Call, max_literal: int, per_page: set[int]) -> list[Loop]:
@@ -154,6 +158,7 @@ class NPlusOneQuery(ProjectDetector):
             loop
             for loop in loops
             if not loop.batched
+            and not _in_loop_condition(call, loop)
             and (loop.literal_size is None or loop.literal_size > max_literal)
             and loop.id not in per_page
             and not is_chunk_loop(loop)
@@ -172,6 +177,7 @@ class NPlusOneQuery(ProjectDetector):
             library=db.library,
             operation=db.operation,
             target=db.target,
+            query=describe(call),
         )
 
     def _indirect_finding(
@@ -196,6 +202,7 @@ class NPlusOneQuery(ProjectDetector):
             library=site.db.library,
             operation=site.db.operation,
             target=site.db.target,
+            query=describe(call),
         )
 
 
@@ -235,6 +242,28 @@ class _ChainFinder:
                 sites = queries_reached(graph.reachable(target, self.max_depth - 1), self._queries)
                 self._memo[key] = _Reached(chain, self._queries[chain[-1]][0], sites)
         return self._memo[key]
+
+
+def _one_per_loop(findings: list[Finding]) -> Finding:
+    """Several queries in one loop are one problem with one fix: report it once, at the first of them."""
+    first, rest = findings[0], findings[1:]
+    if not rest:
+        return first
+    also = ", ".join(f"`{f.extra.get('query', f.rule)}` (line {f.line})" for f in rest[:4])
+    more = f" and {len(rest) - 4} more" if len(rest) > 4 else ""
+    return first.with_(
+        message=f"{first.message} The same loop runs {len(rest)} more: {also}{more}.",
+        related=(*first.related, *(Related(f.path, f.line, "also runs once per item") for f in rest)),
+        weight=sum(f.weight for f in findings),
+    )
+
+
+def _in_loop_condition(call: Call, loop: Loop) -> bool:
+    """`while (await prisma.user.findUnique(...))` probes until a query comes back empty: the query is the
+    loop's condition, usually true once or twice, not a query per item."""
+    if loop.kind == "while":
+        return call.span.line == loop.span.line
+    return loop.kind == "do" and call.span.line == loop.span.end_line
 
 
 def _page_loops(module: ModuleFacts, db_calls: list[tuple[Call, DbCall | None]]) -> set[int]:

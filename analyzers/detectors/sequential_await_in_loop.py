@@ -155,7 +155,8 @@ class SequentialAwaitInLoop(ProjectDetector):
 
     ## Known limits
     Independence is worked out within the function, from the names the loop sets and reads; state shared
-    through objects (a client that must see calls in order, one browser page) is not visible. Calls the
+    through objects (a client that must see calls in order) is not visible; scripts that drive a browser
+    (Playwright, Puppeteer, Selenium, Cypress imports) are skipped, since one page orders their steps. Calls the
     code graph cannot resolve count as I/O when they are methods called on an object or file-system
     functions; plain functions from packages are not judged. A call into the project's own code is
     followed `max-depth` calls deep.
@@ -174,6 +175,8 @@ class SequentialAwaitInLoop(ProjectDetector):
     def check_project(self, project: Project) -> Iterable[Finding]:
         callees = _Callees(project)
         for module, ctx in self.checked_modules(project):
+            if drives_a_browser(module):
+                continue
             yield from self._check_module(module, ctx, callees)
 
     def _check_module(self, module: ModuleFacts, ctx: FileContext, callees: _Callees) -> Iterable[Finding]:
@@ -278,3 +281,15 @@ class _Callees:
                 if function is not None and is_io(chain[0], io_names):
                     found.add(graph.function_node(path, function))
         return found
+
+
+# Browser automation steps act on one page: each click or read depends on what the last one did to it.
+_BROWSER_AUTOMATION = ("playwright", "@playwright/test", "puppeteer", "puppeteer-core", "selenium-webdriver",
+                       "webdriverio", "cypress", "selenium")
+
+
+def drives_a_browser(module: ModuleFacts) -> bool:
+    """A script that drives a browser through a page, whose awaits are ordered by the page, not by variables."""
+    return any(imp.source.split("/")[0] in _BROWSER_AUTOMATION or imp.source in _BROWSER_AUTOMATION
+               for imp in module.imports)
+

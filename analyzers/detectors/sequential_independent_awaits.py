@@ -12,6 +12,7 @@ from analyzers.detectors.sequential_await_in_loop import (
     COMBINATORS,
     HTTP_FUNCTIONS,
     awaited_calls,
+    drives_a_browser,
     io_functions,
     name_words,
 )
@@ -100,6 +101,8 @@ class SequentialIndependentAwaits(Detector):
         if ctx.is_test and not ctx.options["include-tests"]:
             return
         if ctx.is_seed_or_migration and not ctx.options["include-seeds"]:
+            return
+        if drives_a_browser(module):
             return
         reads = _Reads(module)
         calls = awaited_calls(module)
