@@ -9,10 +9,10 @@ async function a(prisma, ids) {
   for (const id of ids) {
     // perfrewrite: ignore[n-plus-one-query]
     await prisma.user.findUnique({ where: { id } });
-    await prisma.post.findMany({ where: { authorId: id } }); // perfrewrite: ignore[n-plus-one-query]
-    await prisma.tag.findFirst({ where: { id } }); // perfrewrite: ignore[some-other-rule]
-    await prisma.like.count({ where: { id } });
   }
+  for (const id of ids) await prisma.post.findMany({ where: { authorId: id } }); // perfrewrite: ignore[n-plus-one-query]
+  for (const id of ids) await prisma.tag.findFirst({ where: { id } }); // perfrewrite: ignore[some-other-rule]
+  for (const id of ids) await prisma.like.count({ where: { id } });
 }
 """
 
@@ -21,5 +21,5 @@ def test_suppressions(tmp_path):
     (tmp_path / "a.ts").write_text(SOURCE)
     (tmp_path / "unused.py").write_text("x = 1  # perfrewrite: ignore[n-plus-one-query]\n")
     report = analyze(tmp_path, use_cache=False)
-    assert sorted(f.line for f in report.findings) == [6, 7]
-    assert report.unused_suppressions == [("a.ts", 6, "some-other-rule"), ("unused.py", 1, "n-plus-one-query")]
+    assert sorted(f.line for f in report.findings) == [7, 8]
+    assert report.unused_suppressions == [("a.ts", 7, "some-other-rule"), ("unused.py", 1, "n-plus-one-query")]
