@@ -138,6 +138,9 @@ class Call:
     args: tuple[str, ...] = ()
     is_new: bool = False
     arg_keys: tuple[str, ...] = ()
+    # Python: the callee texts of the enclosing ``with`` items within the same function, outermost first
+    # (``("torch.no_grad",)``), so a rule can tell a call inside ``with torch.no_grad():`` from one outside.
+    context: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -173,6 +176,10 @@ class Await:
     block: int = -1
     next_read: int = -1
     loop_carried: bool = False
+    # For awaited reads of many rows (``findMany``): how the names set from the value are used later in the
+    # function, one entry per mention: the member chain read from it (``"length"``, ``"filter.length"``,
+    # ``"reduce"``, ``"map"``) or ``""`` when the value itself is passed on, returned or spread.
+    result_uses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -267,6 +274,9 @@ class ModuleFacts:
     jsx: list[JsxElement] = field(default_factory=list)
     sql: list[SqlString] = field(default_factory=list)
     bindings: list[Binding] = field(default_factory=list)
+    # ``const style = { ... }`` / ``= [...]``: Binding kind ``object`` | ``array`` with the literal's text as value.
+    # Kept apart from ``bindings``, which name instances for call resolution; a literal in a function is new per call.
+    literals: list[Binding] = field(default_factory=list)
     # line of a ``perfrewrite: ignore[...]`` comment -> what it suppresses
     suppressions: dict[int, Suppression] = field(default_factory=dict)
     complexity: dict[str, int] = field(default_factory=dict)

@@ -17,6 +17,7 @@ from analyzers.js_bindings import (
     assignment_binding,
     declarator_binding,
     field_binding,
+    literal_binding,
     parameter_property_binding,
 )
 from analyzers.js_functions import KINDS, FunctionRecord, decorated, naming
@@ -29,7 +30,7 @@ from analyzers.js_modules import (
 from analyzers.js_flow import AwaitFlows
 from analyzers.js_nodes import chain, code_text, has_token, params, short_text, span
 from analyzers.js_queries import CAPTURES, Grammar, grammar
-from analyzers.js_repairs import blank_tagged_template_type_arguments
+from analyzers.js_repairs import repair
 from analyzers.js_scopes import Frame, ScopeStack
 from analyzers.js_tokens import js_tokens
 from analyzers.js_sites import (
@@ -62,8 +63,8 @@ def parse(path: str, source: bytes, language: str) -> ModuleFacts:
     root = bundle.parser.parse(source).root_node
     facts = ModuleFacts(path=path, language=language, lines=_count_lines(source))
     facts.suppressions = scan_suppressions(source)
-    if root.has_error and language != "javascript":
-        repaired = blank_tagged_template_type_arguments(source)
+    if root.has_error:
+        repaired = repair(source, language)
         retry = bundle.parser.parse(repaired).root_node if repaired is not None else None
         if retry is not None and not retry.has_error:
             source, root = repaired, retry
@@ -257,8 +258,12 @@ class _Sweep:
         source, scopes = self.source, self.scopes
         self.awaited.update(awaited_calls(source, node))
         fact = await_fact(source, node, self.bundle.uses, scopes.qualname, scopes.loops)
-        block, next_read, carried = self.flows.flow(misparsed_await_call(node) or node, fact.uses)
-        self.facts.awaits.append(replace(fact, block=block, next_read=next_read, loop_carried=carried))
+        expression = misparsed_await_call(node) or node
+        block, next_read, carried = self.flows.flow(expression, fact.uses)
+        uses = self.flows.result_uses(expression) if fact.call and fact.call.endswith(".findMany") else ()
+        self.facts.awaits.append(
+            replace(fact, block=block, next_read=next_read, loop_carried=carried, result_uses=uses)
+        )
 
     def jsx(self, node: Node) -> None:
         scopes = self.scopes
@@ -292,6 +297,10 @@ class _Sweep:
         found = declarator_binding(self.source, node, self.scopes.qualname)
         if found is not None:
             self.facts.bindings.append(found)
+            return
+        literal = literal_binding(self.source, node, self.scopes.qualname)
+        if literal is not None:
+            self.facts.literals.append(literal)
 
     def assignment(self, node: Node) -> None:
         source, scopes = self.source, self.scopes

@@ -10,6 +10,7 @@ from analyzers.js_nodes import (
     code_text,
     has_token,
     pattern_names,
+    short_text,
     text,
     type_name,
     unwrap,
@@ -22,6 +23,15 @@ def declarator_binding(source: bytes, node: Node, scope: str | None) -> Binding 
     if name is None:
         return None
     return _value_binding(source, text(source, name), node.child_by_field_name("value"), node, scope, {})
+
+
+def literal_binding(source: bytes, node: Node, scope: str | None) -> Binding | None:
+    """``const style = { ... }`` / ``const cols = [...]``: a name bound to an object or array literal."""
+    name = node.child_by_field_name("name")
+    value = unwrap(node.child_by_field_name("value"))
+    if name is None or name.type != "identifier" or value is None or value.type not in ("object", "array"):
+        return None
+    return Binding(text(source, name), short_text(source, value), value.type, node.start_point[0] + 1, scope)
 
 
 def assignment_binding(

@@ -81,10 +81,20 @@ class AwaitFlows:
             child, parent = parent, parent.parent
         return names, after
 
-    def _next_mention(self, expression: Node, names: list[str], after: int) -> int:
-        if not names:
-            return -1
+    def result_uses(self, expression: Node) -> tuple[str, ...]:
+        """How each later mention of the names the await sets reads them (see ``Await.result_uses``)."""
+        names, after = self._bound(expression)
         scope = _scope(expression)
+        mentions = self._mentions_in(scope)
+        uses: list[str] = []
+        for name in names:
+            for start in mentions.get(name, ()):
+                if start >= after:
+                    node = scope.descendant_for_byte_range(start, start + len(name.encode()))
+                    uses.append(_member_chain(self.source, node))
+        return tuple(uses)
+
+    def _mentions_in(self, scope: Node) -> dict[str, list[int]]:
         mentions = self._mentions.get(scope.id)
         if mentions is None:
             mentions = self._mentions[scope.id] = {}
@@ -92,6 +102,13 @@ class AwaitFlows:
                 mentions.setdefault(text(self.source, node), []).append(node.start_byte)
             for positions in mentions.values():
                 positions.sort()
+        return mentions
+
+    def _next_mention(self, expression: Node, names: list[str], after: int) -> int:
+        if not names:
+            return -1
+        scope = _scope(expression)
+        mentions = self._mentions_in(scope)
         found = []
         for name in names:
             if name.startswith("this."):
@@ -151,6 +168,21 @@ class AwaitFlows:
 
     def _reads(self, node: Node) -> frozenset[str]:
         return frozenset(text(self.source, n) for n in QueryCursor(self.uses).captures(node).get("id", ()))
+
+
+def _member_chain(source: bytes, node: Node | None) -> str:
+    """``rows.filter(f).length`` read at ``rows`` -> ``"filter.length"``; the bare value -> ``""``."""
+    parts: list[str] = []
+    while node is not None and node.parent is not None and len(parts) < 2:
+        parent = node.parent
+        if parent.type == "member_expression" and _is(parent.child_by_field_name("object"), node):
+            parts.append(text(source, parent.child_by_field_name("property")))
+            node = parent
+        elif parent.type == "call_expression" and _is(parent.child_by_field_name("function"), node) and parts:
+            node = parent  # `.filter(...)` is called: the chain goes on from the call's result
+        else:
+            break
+    return ".".join(parts)
 
 
 def _is(node: Node | None, other: Node) -> bool:

@@ -24,7 +24,7 @@ _COMMON = """
 (decorator) @decorator
 (variable_declarator
   name: (identifier)
-  value: [(new_expression) (call_expression) (await_expression) (identifier) (member_expression)]) @decl
+  value: [(new_expression) (call_expression) (await_expression) (identifier) (member_expression) (object) (array)]) @decl
 (assignment_expression left: [(identifier) (member_expression)]) @assign
 [(call_expression) (new_expression)] @call
 (await_expression) @await

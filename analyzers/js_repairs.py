@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 
 _TEMPLATE_AFTER_TYPE_ARGS = re.compile(rb">\s*`")
+# `&` that is neither `&&`, `&=`, nor an HTML entity (`&amp;`, `&#38;`)
+_BARE_AMPERSAND = re.compile(rb"(?<!&)&(?![&=]|#?\w+;)")
 _NAME_END = re.compile(rb"[A-Za-z0-9_$)\]]")
 _LOOKBACK = 600
 
@@ -30,6 +32,26 @@ def blank_tagged_template_type_arguments(source: bytes) -> bytes | None:
                 repaired[index] = 0x20
         changed = True
     return bytes(repaired) if changed else None
+
+
+def blank_bare_ampersands(source: bytes) -> bytes | None:
+    """``<Text>Drag & Drop</Text>`` and ``placeholder="a=1&b=2"``: valid JSX the grammar rejects, because it
+    reads ``&`` in JSX text and attribute strings as the start of a character reference. A bitwise ``a & b``
+    is blanked too, which is why the result is only used when it parses cleanly."""
+    if b"&" not in source:
+        return None
+    repaired = _BARE_AMPERSAND.sub(b" ", source)
+    return repaired if repaired != source else None
+
+
+def repair(source: bytes, language: str) -> bytes | None:
+    """The source with every applicable work-around applied, or None when none applies."""
+    repaired = source
+    if language != "javascript":
+        repaired = blank_tagged_template_type_arguments(repaired) or repaired
+    if language in ("tsx", "javascript"):
+        repaired = blank_bare_ampersands(repaired) or repaired
+    return repaired if repaired is not source else None
 
 
 def _matching_angle(source: bytes, closing: int) -> int | None:

@@ -13,12 +13,13 @@ from analyzers.py_source import SourceMap, annotation_type, call_chain, callee_t
 class Frame:
     """A def or lambda being walked: what statements in its body need to know about it."""
 
-    __slots__ = ("class_name", "is_generator", "param_types", "self_name")
+    __slots__ = ("class_name", "globals", "is_generator", "param_types", "self_name")
 
     def __init__(self, class_name: str | None, self_name: str | None, param_types: dict[str, str]) -> None:
         self.class_name = class_name
         self.self_name = self_name
         self.param_types = param_types
+        self.globals: set[str] = set()  # names a ``global`` statement binds at module level
         self.is_generator = False
 
 
@@ -35,6 +36,7 @@ class BindingHandlers:
     bindings: list[Binding]
     _scopes: list[tuple[str, bool]]
     _frames: list[Frame]
+    _context: tuple[str, ...]
     _function: str | None
     _type_checking: int
     _await_targets: dict[int, tuple[str, ...]]
@@ -83,7 +85,17 @@ class BindingHandlers:
         for item in node.items:
             if item.optional_vars is not None:
                 self._bind(item.optional_vars, item.context_expr, node.lineno)
-        self._children(node)
+            self.visit(item.context_expr)  # entered before the block runs, outside it
+            if item.optional_vars is not None:
+                self.visit(item.optional_vars)
+        outer = self._context
+        self._context = (*outer, *(with_item_text(item.context_expr, self.src) for item in node.items))
+        self._visit_all(node.body)
+        self._context = outer
+
+    def _global(self, node: ast.Global) -> None:
+        if self._frames:
+            self._frames[-1].globals.update(node.names)
 
     def _add_exports(self, value: ast.expr) -> None:
         if isinstance(value, (ast.List, ast.Tuple)):
@@ -100,7 +112,8 @@ class BindingHandlers:
             return (f"self.{target.id}" if type(target) is ast.Name else None), scope, {}
         frame = self._frames[-1]
         if type(target) is ast.Name:
-            return target.id, scope, {}
+            # ``global _model`` then ``_model = load()``: the function sets a module-level singleton
+            return target.id, (None if target.id in frame.globals else scope), {}
         if type(target) is ast.Attribute and type(target.value) is ast.Name and target.value.id == frame.self_name:
             return f"self.{target.attr}", frame.class_name, frame.param_types
         return None, None, {}
@@ -151,6 +164,13 @@ class BindingHandlers:
         self._visit_all(node.body)
         self._type_checking -= 1
         self._visit_all(node.orelse)
+
+
+def with_item_text(expr: ast.expr, src: SourceMap) -> str:
+    """``torch.no_grad()`` -> ``torch.no_grad``; an item that is no call keeps its own text."""
+    if type(expr) is ast.Call:
+        return callee_text(expr.func, call_chain(expr.func), src)
+    return src.text(expr, limit=200)
 
 
 def assigned_names(targets: list[ast.expr]) -> tuple[str, ...]:

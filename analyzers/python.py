@@ -87,6 +87,7 @@ class _Extractor(BindingHandlers, LoopHandlers):
         self._frames: list[Frame] = []  # enclosing defs and lambdas
         self._function: str | None = None  # innermost def; classes and lambdas do not start a new one
         self._loop_stack: tuple[int, ...] = ()  # enclosing loops of the innermost def, outermost first
+        self._context: tuple[str, ...] = ()  # enclosing ``with`` items of the innermost def, outermost first
         self._type_checking = 0
         self._qualnames: set[str] = set()
         self._docstrings: set[int] = set()
@@ -117,6 +118,7 @@ class _Extractor(BindingHandlers, LoopHandlers):
             ast.AugAssign: self._aug_assign,
             ast.NamedExpr: self._named_expr,
             ast.With: self._with,
+            ast.Global: self._global,
             ast.AsyncWith: self._with,
             ast.Import: self._import,
             ast.ImportFrom: self._import_from,
@@ -237,15 +239,15 @@ class _Extractor(BindingHandlers, LoopHandlers):
 
         if type(node) is ast.AsyncFunctionDef:
             self._flows.update(await_flows(node, self.src))
-        outer_function, outer_loops = self._function, self._loop_stack
-        self._function, self._loop_stack = qualname, ()
+        outer_function, outer_loops, outer_context = self._function, self._loop_stack, self._context
+        self._function, self._loop_stack, self._context = qualname, (), ()
         self._scopes.append((qualname, False))
         self._frames.append(frame)
         self._mark_docstring(node.body)
         self._visit_all(node.body)
         self._frames.pop()
         self._scopes.pop()
-        self._function, self._loop_stack = outer_function, outer_loops
+        self._function, self._loop_stack, self._context = outer_function, outer_loops, outer_context
 
         self.functions.append(
             Function(
@@ -328,8 +330,9 @@ class _Extractor(BindingHandlers, LoopHandlers):
             arg_texts.append(text(keyword))
             if type(keyword.value) is ast.Constant or type(keyword.value) is ast.JoinedStr:
                 string_callee[id(keyword.value)] = callee
-        loops, awaited = self._loop_stack, node is self._awaited_call
-        self.calls.append(Call(callee, chain, self.src.span(node), self._function, loops, awaited, tuple(arg_texts)))
+        loops, awaited, context = self._loop_stack, node is self._awaited_call, self._context
+        span = self.src.span(node)
+        self.calls.append(Call(callee, chain, span, self._function, loops, awaited, tuple(arg_texts), context=context))
         self.visit(func)
         self._visit_all(args)
         for keyword in keywords:

@@ -65,6 +65,13 @@ class Project:
 
         return load_schema(self.workspace)
 
+    @cached_property
+    def react_compiler(self) -> bool:
+        """The React Compiler memoises components and values itself: memoisation rules stay quiet."""
+        from optimizer.react_compiler import react_compiler_enabled
+
+        return react_compiler_enabled(self.root, self.files)
+
     def context(self, path: str, detector: type[Detector]) -> FileContext:
         file = self.files.get(path)
         return FileContext(

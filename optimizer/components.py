@@ -153,14 +153,20 @@ def _classify_directory(base: Path, errors: list[tuple[str, str]], rel: str) -> 
     return None
 
 
-def _classify_js(manifest: object) -> str | None:
-    if not isinstance(manifest, dict):
-        return None
+def manifest_dependencies(manifest: object) -> set[str]:
+    """Package names a parsed package.json depends on, dev and peer dependencies included."""
     deps: set[str] = set()
+    if not isinstance(manifest, dict):
+        return deps
     for key in ("dependencies", "devDependencies", "peerDependencies"):
         section = manifest.get(key)
         if isinstance(section, dict):
             deps.update(section)
+    return deps
+
+
+def _classify_js(manifest: object) -> str | None:
+    deps = manifest_dependencies(manifest)
     if deps & _JS_SERVER:
         return BACKEND
     if deps & _JS_FRONTEND:

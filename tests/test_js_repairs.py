@@ -36,3 +36,16 @@ def test_generic_tagged_template_parses_without_error_and_keeps_spans():
 
 def test_nothing_to_repair():
     assert blank_tagged_template_type_arguments(b"const a = f<T>(x);\n") is None
+
+
+def test_bare_ampersand_in_jsx_text_and_attribute_strings():
+    source = b'export const A = () => <div title="a=1&b=2"><p>Drag & Drop</p>{x && y}<b>&amp;</b></div>;\n'
+    facts = parse("a.tsx", source, "tsx")
+    assert facts.errors == []
+    assert [e.name for e in facts.jsx] == ["div", "p", "b"]
+
+
+def test_ampersand_repair_is_dropped_when_it_does_not_help():
+    source = b"export const mask = (a: number) => a & 0xff;\nexport const broken = (;\n"
+    facts = parse("m.ts", source, "typescript")
+    assert len(facts.errors) == 1 and facts.errors[0].startswith("syntax error")

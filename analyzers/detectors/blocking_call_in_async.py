@@ -1,0 +1,223 @@
+"""Blocking calls on the request path: sync I/O inside `async def` handlers and `*Sync` calls in Node handlers."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from analyzers.detectors._ml_serving import import_prefixes, qualified_name
+from analyzers.detectors.base import FileContext, ProjectDetector
+from analyzers.facts import Call, Function, ModuleFacts
+from optimizer.findings import Category, Finding, Related, Severity
+
+if TYPE_CHECKING:
+    from optimizer.api import Project
+    from optimizer.graph import CodeGraph
+
+_REQUESTS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+# dotted name -> what it blocks on, for the message
+_PY_BLOCKING: dict[str, str] = {
+    **{f"requests.{method}": "an HTTP request" for method in _REQUESTS},
+    "time.sleep": "a sleep",
+    "urllib.request.urlopen": "an HTTP request",
+    "subprocess.run": "a subprocess",
+    "subprocess.call": "a subprocess",
+    "subprocess.check_call": "a subprocess",
+    "subprocess.check_output": "a subprocess",
+    "cv2.imread": "a file read",
+    "numpy.load": "a file read",
+    "torch.load": "a file read and unpickling",
+    "PIL.Image.open": "a file read",
+}
+_OFF_THE_LOOP = "run it with `await asyncio.to_thread(...)` / `run_in_threadpool`"
+# what to use instead, by what the call blocks on
+_HINT = {
+    "a sleep": "use `await asyncio.sleep(...)`",
+    "an HTTP request": f"use `httpx.AsyncClient` or `aiohttp`, or {_OFF_THE_LOOP}",
+    "a file open": f"use `aiofiles`, or {_OFF_THE_LOOP}",
+}
+# Node modules whose `*Sync` functions block the event loop
+_JS_BLOCKING_MODULES = frozenset({"fs", "crypto", "zlib", "child_process"})
+_JS = ("javascript", "typescript", "tsx")
+
+
+@dataclass(frozen=True)
+class _Site:
+    path: str
+    line: int
+    name: str
+    what: str
+
+
+class BlockingCallInAsync(ProjectDetector):
+    """## What it does
+    Finds blocking calls on the request path of an event-loop server: in a Python `async def` that a
+    FastAPI route reaches, `requests.get/post/...`, `time.sleep`, `open(...)`, `urllib.request.urlopen`,
+    `subprocess.run`, `cv2.imread`, `numpy.load`, `torch.load` and `PIL.Image.open` (names are resolved
+    through the imports, so `from time import sleep` counts), and calls from such a function to a plain
+    project function that does one of these within three calls. In JavaScript/TypeScript, `*Sync`
+    functions of `fs`, `crypto`, `zlib` and `child_process` (`fs.readFileSync`, `crypto.pbkdf2Sync`,
+    `zlib.gunzipSync`, `execSync`) in code that an Express route handler reaches.
+
+    ## Why is this slow?
+    An `async def` handler runs on the event loop itself. While it waits on a blocking call no other
+    request is served: one slow `requests.get` of 2 s stalls every concurrent request for 2 s. Node is
+    the same: `readFileSync` in a handler holds the only JavaScript thread for the whole read.
+
+    ## Example
+    ```python
+    @app.get("/weather")
+    async def weather(city: str):
+        return requests.get(f"https://api.example.com/{city}").json()
+    ```
+
+    ## Use instead
+    ```python
+    @app.get("/weather")
+    async def weather(city: str):
+        async with httpx.AsyncClient() as client:
+            return (await client.get(f"https://api.example.com/{city}")).json()
+    ```
+    Or move the call off the loop: `await asyncio.to_thread(requests.get, url)`,
+    `await run_in_threadpool(load, path)`, `await loop.run_in_executor(None, fn)`; for files use
+    `aiofiles`; in Node use `fs.promises` / the callback APIs. A plain `def` FastAPI handler is not
+    reported: FastAPI runs it in a threadpool, where blocking is expected.
+
+    ## Known limits
+    Only `async def` functions that a route handler reaches are checked, and project functions are
+    followed only when the call resolves through the code graph. Calls inside a `lambda` are assumed to
+    be handed to an executor. A model forward pass (`model(x)`) is not reported here. `*Sync` calls at
+    module level or in startup code that no route reaches are fine and not reported.
+
+    ## Fix safety
+    No automatic fix: the async replacement depends on the library (httpx, aiofiles, an executor).
+    """
+
+    id = "blocking-call-in-async"
+    category = Category.SYNC_IO
+    languages = ("python", *_JS)
+    severity = Severity.WARNING
+    options = {"max-depth": 3, "include-tests": False}
+
+    def check_project(self, project: Project) -> Iterable[Finding]:
+        graph = project.graph
+        on_path = graph.request_path_functions()
+        sites = _python_sites(project)
+        for module, ctx in self.checked_modules(project):
+            if module.language == "python":
+                yield from self._check_python(module, ctx, graph, on_path, sites)
+            else:
+                yield from self._check_js(module, ctx, graph, on_path)
+
+    def _check_python(
+        self, module: ModuleFacts, ctx: FileContext, graph: CodeGraph, on_path: dict[str, int],
+        sites: dict[str, list[_Site]],
+    ) -> Iterator[Finding]:
+        async_fns = {
+            fn.qualname for fn in module.functions
+            if fn.is_async and graph.function_node(module.path, fn.qualname) in on_path
+        }
+        lambdas = [fn for fn in module.functions if fn.kind == "lambda"]
+        reported: set[int] = set()
+        for call in module.calls:
+            if call.function not in async_fns or call.span.line in reported or _in_lambda(call, lambdas):
+                continue
+            what = _python_blocking(module, call)
+            if what is not None:
+                reported.add(call.span.line)
+                message = (
+                    f"`{call.callee}` ({what}) blocks the event loop inside `async def {call.function}`, which serves "
+                    f"requests; {_HINT.get(what, _OFF_THE_LOOP)}."
+                )
+                yield self.finding(module, call.span, message, ctx=ctx)
+                continue
+            target = None if call.awaited else graph.resolve_call(module.path, call)
+            chain = _chain_to_blocking(graph, target, sites, ctx.options["max-depth"]) if target else None
+            if chain is not None:
+                reported.add(call.span.line)
+                yield self._indirect(module, call, ctx, graph, chain, sites[chain[-1]][0])
+
+    def _indirect(
+        self, module: ModuleFacts, call: Call, ctx: FileContext, graph: CodeGraph, chain: list[str], site: _Site
+    ) -> Finding:
+        nodes = graph.graph.nodes
+        message = (
+            f"`{call.callee}` is a blocking function called from `async def {call.function}`, which serves requests: "
+            f"it reaches `{site.name}` ({site.path}:{site.line}), {site.what}; {_OFF_THE_LOOP}, or make it async."
+        )
+        hops = tuple(Related(nodes[n]["path"], nodes[n]["line"], f"calls `{nodes[n]['name']}`") for n in chain)
+        related = (*hops, Related(site.path, site.line, f"`{site.name}` blocks here"))
+        return self.finding(module, call.span, message, ctx=ctx, related=related)
+
+    def _check_js(
+        self, module: ModuleFacts, ctx: FileContext, graph: CodeGraph, on_path: dict[str, int]
+    ) -> Iterator[Finding]:
+        prefixes = import_prefixes(module, None)
+        for call in module.calls:
+            # module level and startup code run once, before requests arrive
+            if call.function is None or graph.function_node(module.path, call.function) not in on_path:
+                continue
+            name = qualified_name(call, prefixes)
+            if name is None or not name.endswith("Sync") or name.split(".", 1)[0] not in _JS_BLOCKING_MODULES:
+                continue
+            message = (
+                f"`{call.callee}` blocks the Node event loop in code that serves requests; every other request waits "
+                "for it. Use the async API (`fs.promises`, the callback form) or do it once at startup."
+            )
+            yield self.finding(module, call.span, message, ctx=ctx)
+
+
+def _python_blocking(module: ModuleFacts, call: Call) -> str | None:
+    prefixes = import_prefixes(module, call.function)
+    if call.chain == ("open",) and "open" not in prefixes and not any(f.name == "open" for f in module.functions):
+        return "a file open"
+    name = qualified_name(call, prefixes)
+    return _PY_BLOCKING.get(name) if name else None
+
+
+def _in_lambda(call: Call, lambdas: list[Function]) -> bool:
+    """`run_in_executor(None, lambda: requests.get(url))`: the lambda runs on a worker thread."""
+    return any(fn.span.contains(call.span) for fn in lambdas)
+
+
+def _python_sites(project: Project) -> dict[str, list[_Site]]:
+    """Plain (sync) Python function node -> the blocking calls written directly in it."""
+    sites: dict[str, list[_Site]] = {}
+    graph = project.graph
+    for path, module in project.modules.items():
+        if module.language != "python":
+            continue
+        sync = {fn.qualname for fn in module.functions if not fn.is_async and fn.kind in ("function", "method")}
+        for call in module.calls:
+            if call.function in sync:
+                what = _python_blocking(module, call)
+                if what is not None:
+                    node = graph.function_node(path, call.function)
+                    sites.setdefault(node, []).append(_Site(path, call.span.line, call.callee, what))
+    return sites
+
+
+def _chain_to_blocking(graph: CodeGraph, start: str, sites: dict[str, list[_Site]], max_depth: int) -> list[str] | None:
+    """The shortest chain of plain functions from ``start`` (one call deep) to one that blocks, or None.
+    An `async def` on the way is not entered: calling it only creates a coroutine."""
+    nodes = graph.graph.nodes
+    parents: dict[str, str | None] = {start: None}
+    depth = {start: 1}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        if nodes[node].get("is_async"):
+            continue
+        if sites.get(node):
+            chain = [node]
+            while parents[chain[-1]] is not None:
+                chain.append(parents[chain[-1]])
+            return chain[::-1]
+        for target in graph.callees(node):
+            if target not in depth and depth[node] < max_depth:
+                depth[target] = depth[node] + 1
+                parents[target] = node
+                queue.append(target)
+    return None

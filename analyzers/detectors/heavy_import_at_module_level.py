@@ -1,0 +1,212 @@
+"""Heavy imports at module level: torch, pandas and the like loaded on import when only some functions need them."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from analyzers.detectors._import_costs import python_import_ms
+from analyzers.detectors.base import FileContext, ProjectDetector
+from analyzers.facts import Function, Import, ModuleFacts
+from optimizer.findings import Category, Finding, Related, Severity
+
+if TYPE_CHECKING:
+    from optimizer.api import Project
+
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+# heavy table key -> the import chain that loads it, from the importing module down to the heavy import
+_Loads = dict[str, tuple[Related, ...]]
+
+
+class HeavyImportAtModuleLevel(ProjectDetector):
+    """## What it does
+    Finds module-level imports of slow-to-import libraries (torch, tensorflow, transformers, pandas,
+    scipy, sklearn, matplotlib.pyplot, cv2, skimage, onnxruntime, ...) whose names the module uses only
+    inside functions, or never. It follows the project's own imports: `api.py` importing `ml_utils`,
+    which imports torch at module level, pays for torch as well, and the finding shows that chain.
+
+    ## Why is this slow?
+    Python runs every module-level import when the module is first imported. `import torch` costs about
+    1.5 s, `import tensorflow` over 2 s, before any code runs: CLI start-up, every test session, every
+    serverless cold start and every worker boot pay it, even for commands and requests that never touch
+    the model. A library used only inside a function can be imported there and then costs nothing until
+    the function first runs (later imports are a dictionary lookup).
+
+    ## Example
+    ```python
+    import torch
+
+    def predict(x):
+        return torch.tensor(x).sum()
+    ```
+
+    ## Use instead
+    ```python
+    def predict(x):
+        import torch
+
+        return torch.tensor(x).sum()
+    ```
+    Names needed only in annotations go under `if TYPE_CHECKING:`. For a project module that drags a
+    heavy library in, import that module inside the functions that use it.
+
+    ## Known limits
+    Import times come from a fixed table (`min-ms` sets the threshold; numpy, ~80 ms, is below the
+    default) rather than from measuring the user's environment; an opt-in `--measure-imports` that runs
+    `python -X importtime` is not implemented. Name uses are read from calls, call arguments, decorators
+    and bindings; class bases are not recorded, so names used inside a class, and unused names in a
+    module that defines classes, count as needed at import time and are not reported. Unused names in
+    `__init__.py` are taken as re-exports. Test files are skipped.
+
+    ## Fix safety
+    No automatic fix: moving an import changes when import errors and import side effects happen.
+    """
+
+    id = "heavy-import-at-module-level"
+    category = Category.HEAVY_IMPORT
+    languages = ("python",)
+    severity = Severity.WARNING
+    options = {"min-ms": 150, "include-tests": False}
+
+    def check_project(self, project: Project) -> Iterable[Finding]:
+        loads = _EagerLoads(project)
+        for module, ctx in self.checked_modules(project):
+            uses = _NameUses(module)
+            eager = [(imp, loads.of_import(module.path, imp)) for imp in module.imports if _is_eager(imp)]
+            needed: set[str] = set()  # heavy libraries the module loads anyway, for names it needs on import
+            for imp, loaded in eager:
+                if any(uses.needed_on_import(name.local) for name in imp.names):
+                    needed.update(loaded)
+            for imp, loaded in eager:
+                saved = {key: chain for key, chain in loaded.items() if key not in needed}
+                total = sum(python_import_ms(key)[1] for key in saved)
+                if saved and total >= ctx.options["min-ms"]:
+                    yield self._finding(module, imp, saved, total, uses, ctx)
+
+    def _finding(
+        self, module: ModuleFacts, imp: Import, saved: _Loads, total: int, uses: _NameUses, ctx: FileContext
+    ) -> Finding:
+        libraries = ", ".join(f"{key} (~{python_import_ms(key)[1]} ms)" for key in sorted(saved))
+        functions = sorted({f for name in imp.names for f in uses.functions.get(name.local, ())})
+        names = ", ".join(f"`{name.local}`" for name in imp.names)
+        direct = all(len(chain) == 1 and chain[0].path == module.path for chain in saved.values())
+        through = "" if direct else f" through `{'.' * imp.level}{imp.source}`"
+        if functions:
+            where = ", ".join(f"`{f}`" for f in functions[:3]) + (" and others" if len(functions) > 3 else "")
+            verb = "are" if len(imp.names) > 1 else "is"
+            advice = f"{names} {verb} only used inside {where}; import it there so the cost is paid on first use"
+        else:
+            advice = f"no use of {names} was found; remove the import, or import it where it is used"
+        in_all = f", ~{total} ms in all" if len(saved) > 1 else ""
+        message = f"Importing this module loads {libraries}{through}{in_all}; {advice}."
+        # the chains share their first steps when one project module loads several libraries
+        related = () if direct else tuple(dict.fromkeys(r for chain in saved.values() for r in chain))
+        return self.finding(module, imp.span, message, ctx=ctx, related=related, weight=total / 100, estimated_ms=total)
+
+
+def _is_eager(imp: Import) -> bool:
+    return imp.kind == "python" and imp.function is None and not imp.type_only
+
+
+class _EagerLoads:
+    """Which heavy libraries importing a module loads, following the project's own module-level imports
+    breadth first, so each library comes with its shortest chain and import cycles simply end."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.memo: dict[str, _Loads] = {}
+
+    def of_import(self, path: str, imp: Import) -> _Loads:
+        target = self.project.graph.resolve_module(path, imp)
+        if target is not None:
+            return self.of_module(target) if target != path else {}
+        return _direct(path, imp)
+
+    def of_module(self, start: str) -> _Loads:
+        if start in self.memo:
+            return self.memo[start]
+        loads: _Loads = {}
+        queue: deque[tuple[str, tuple[Related, ...]]] = deque([(start, ())])
+        seen = {start}
+        while queue:
+            path, chain = queue.popleft()
+            module = self.project.modules.get(path)
+            for imp in module.imports if module and module.language == "python" else ():
+                if not _is_eager(imp):
+                    continue
+                target = self.project.graph.resolve_module(path, imp)
+                if target is None:
+                    for key, heavy in _direct(path, imp).items():
+                        loads.setdefault(key, chain + heavy)
+                elif target not in seen:
+                    seen.add(target)
+                    step = Related(path, imp.span.line, f"imports `{'.' * imp.level}{imp.source}` at module level")
+                    queue.append((target, (*chain, step)))
+        self.memo[start] = loads
+        return loads
+
+
+def _direct(path: str, imp: Import) -> _Loads:
+    """The heavy library an import of an external module loads itself, if it is in the table."""
+    found = python_import_ms(imp.source, tuple(n.imported for n in imp.names)) if imp.level == 0 else None
+    if found is None:
+        return {}
+    return {found[0]: (Related(path, imp.span.line, f"imports `{found[0]}` at module level"),)}
+
+
+class _NameUses:
+    """Where a module uses each name: at import time (module level, decorators, annotations, class bodies)
+    or only inside functions, read from calls, their arguments, decorators and bindings."""
+
+    def __init__(self, module: ModuleFacts) -> None:
+        self.by_qualname = {f.qualname: f for f in module.functions}
+        self.on_import: set[str] = set()
+        self.functions: dict[str, set[str]] = {}
+        self.seen: set[str] = set()
+        # every name counts as needed in a package's __init__ (re-exports) or next to a class (possible base)
+        self.unseen_needed = module.path.endswith("__init__.py") or any(
+            f.kind == "class" and f.parent is None for f in module.functions
+        )
+        lazy_annotations = any(
+            imp.source == "__future__" and any(n.imported == "annotations" for n in imp.names) for imp in module.imports
+        )
+        for call in module.calls:
+            self._use(call.chain[0] if call.chain else call.callee, call.function)
+            for arg in call.args:
+                for name in _IDENTIFIER.findall(arg):
+                    self._use(name, call.function)
+        for fn in module.functions:
+            for decorator in fn.decorators:
+                self._use(decorator, fn.parent)
+        for binding in module.bindings:
+            annotation = binding.kind == "param_type" and not lazy_annotations
+            self._use(binding.value, None if annotation else binding.scope)
+
+    def needed_on_import(self, name: str) -> bool:
+        return name == "*" or name in self.on_import or (name not in self.seen and self.unseen_needed)
+
+    def _use(self, text: str, scope: str | None) -> None:
+        head = _IDENTIFIER.match(text)
+        if head is None:
+            return
+        name = head.group()
+        self.seen.add(name)
+        function = self._runs_later(scope)
+        if function is None:
+            self.on_import.add(name)
+        else:
+            self.functions.setdefault(name, set()).add(function)
+
+    def _runs_later(self, scope: str | None) -> str | None:
+        """The function whose call runs code in ``scope``, or None when it runs on import: module level,
+        and anything inside a class, whose bases and body are not told apart in the facts."""
+        fn: Function | None = self.by_qualname.get(scope) if scope else None
+        if fn is None:
+            return None
+        while fn is not None:
+            if fn.kind == "class":
+                return None
+            fn = self.by_qualname.get(fn.parent) if fn.parent else None
+        return scope

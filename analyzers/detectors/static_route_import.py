@@ -1,0 +1,140 @@
+"""Route pages imported statically by the router, so every page ships in the first bundle."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from analyzers.detectors.base import ProjectDetector
+from analyzers.facts import ImportedName, ModuleFacts
+from optimizer.findings import Category, Finding, Related, Severity
+
+if TYPE_CHECKING:
+    from optimizer.api import Project
+
+# React Router's data routers take route objects; the JSX inside their argument names the pages
+_ROUTER_CALLS = {"createBrowserRouter", "createHashRouter", "createMemoryRouter", "useRoutes"}
+_ROUTE_PROPS = {"element", "component", "Component"}
+_COMPONENT_KEY = re.compile(r"\b[Cc]omponent\s*:\s*([A-Z]\w*)")
+_PAGE_DIRECTORIES = {"pages", "routes", "views"}
+# file-system routers (Next.js app/ and pages/) split per route on their own
+_FILE_ROUTED = {"app", "pages"}
+
+
+class StaticRouteImport(ProjectDetector):
+    """## What it does
+    Finds page components that a React Router file imports statically (`import Settings from
+    './pages/Settings'`) and renders as a route (`<Route element={<Settings />}>`,
+    `<Route component={Settings}>`, or `createBrowserRouter([{ element: <Settings /> }])`), when the
+    imported module lives in a `pages/`, `routes/` or `views/` directory.
+
+    ## Why is this slow?
+    A static import puts the page, and everything it imports (charts, editors, date pickers), into the
+    bundle that must download, parse and run before the first screen appears. With twenty routes the
+    user who opens the login page pays for all twenty. `React.lazy` makes each route its own chunk,
+    fetched when the route is first visited.
+
+    ## Example
+    ```tsx
+    import Settings from './pages/Settings';
+
+    <Route path="/settings" element={<Settings />} />
+    ```
+
+    ## Use instead
+    ```tsx
+    const Settings = lazy(() => import('./pages/Settings'));
+
+    <Suspense fallback={<Spinner />}>
+      <Route path="/settings" element={<Settings />} />
+    </Suspense>
+    ```
+    With a data router, `{ path: '/settings', lazy: () => import('./pages/Settings') }`.
+
+    ## Known limits
+    A page used only by the index route (`index` or `path="/"`) is not reported: the first screen is
+    needed at once anyway. Route objects are read from the router call's JSX and from `Component:` keys
+    in its first 200 characters per argument. Files under `app/` or `pages/` are skipped because
+    file-system routers such as Next.js already split per route. Test files are skipped.
+
+    ## Fix safety
+    No automatic fix: lazy pages need a `Suspense` boundary and a default export.
+    """
+
+    id = "static-route-import"
+    category = Category.HEAVY_IMPORT
+    languages = ("typescript", "tsx", "javascript")
+    severity = Severity.WARNING
+    options = {"include-tests": False}
+
+    def check_project(self, project: Project) -> Iterable[Finding]:
+        for module, ctx in self.checked_modules(project):
+            if _FILE_ROUTED & set(module.path.split("/")[:-1]):
+                continue
+            routed = _routed_pages(module)
+            if not routed:
+                continue
+            for imp in module.imports:
+                if imp.kind != "esm" or imp.type_only or imp.function is not None:
+                    continue
+                pages = [name.local for name in imp.names if name.local in routed and not routed[name.local][1]]
+                target = project.graph.resolve_module(module.path, imp)
+                if not pages or not _in_page_directory(target, imp.source):
+                    continue
+                names = ", ".join(f"`{page}`" for page in pages)
+                message = (
+                    f"Route page{'s' if len(pages) > 1 else ''} {names} {'are' if len(pages) > 1 else 'is'} imported statically, so the code and "
+                    f"everything it imports are in the first bundle even for users who never open the route; "
+                    f"load {'each' if len(pages) > 1 else 'it'} with {_lazy_hint(imp.names, pages[0], imp.source)} "
+                    f"inside a `Suspense` boundary."
+                )
+                related = tuple(Related(module.path, routed[page][0], f"`{page}` rendered as a route") for page in pages)
+                yield self.finding(module, imp.span, message, ctx=ctx, related=related)
+
+
+def _routed_pages(module: ModuleFacts) -> dict[str, tuple[int, bool]]:
+    """Component names rendered by routes -> (line of the first route, whether every route is the index)."""
+    routed: dict[str, tuple[int, bool]] = {}
+
+    def add(name: str, line: int, index: bool) -> None:
+        local = name.split(".", 1)[0]  # `<Pages.Home />` uses the import `Pages`
+        first, index_only = routed.get(local, (line, True))
+        routed[local] = (min(first, line), index_only and index)
+
+    for element in module.jsx:
+        if element.name.rsplit(".", 1)[-1] != "Route":
+            continue
+        index = any(p.name == "index" or p.name == "path" and p.text.strip("'\"`{} ") == "/" for p in element.props)
+        for prop in element.props:
+            if prop.name not in _ROUTE_PROPS:
+                continue
+            if prop.kind == "identifier":
+                add(prop.text, element.span.line, index)
+            for inner in module.jsx:
+                if prop.span.contains(inner.span):
+                    add(inner.name, element.span.line, index)
+    for call in module.calls:
+        if call.name not in _ROUTER_CALLS:
+            continue
+        for inner in module.jsx:
+            if call.span.contains(inner.span):
+                add(inner.name, inner.span.line, False)
+        for arg in call.args:
+            for match in _COMPONENT_KEY.finditer(arg):
+                add(match.group(1), call.span.line, False)
+    return routed
+
+
+def _lazy_hint(names: tuple[ImportedName, ...], page: str, source: str) -> str:
+    """`lazy` wants a module whose default export is the component; a named export is mapped onto it."""
+    imported = next(name.imported for name in names if name.local == page)
+    if imported == "default":
+        return f"`const {page} = lazy(() => import('{source}'))`"
+    return f"`const {page} = lazy(() => import('{source}').then((m) => ({{ default: m.{imported} }})))`"
+
+
+def _in_page_directory(target: str | None, source: str) -> bool:
+    """Whether the imported module sits in a page directory; an unresolved specifier may name the directory."""
+    parts = target.split("/")[:-1] if target else source.split("/")
+    return bool(_PAGE_DIRECTORIES & {part.lower() for part in parts})

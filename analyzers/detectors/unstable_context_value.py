@@ -1,0 +1,101 @@
+"""Unstable context values: a Provider whose `value` is a new object on every render of its component."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from analyzers.detectors._react import enclosing_component, literal_index, unstable_value
+from analyzers.detectors.base import ProjectDetector
+from analyzers.facts import JsxElement
+from optimizer.findings import Category, Finding, Severity
+from optimizer.values import ValueResolver
+
+if TYPE_CHECKING:
+    from optimizer.api import Project
+
+_CREATE_CONTEXT = {"createContext", "React.createContext"}
+
+
+class UnstableContextValue(ProjectDetector):
+    """## What it does
+    Finds Context Providers (`<ThemeContext.Provider value={...}>`, or React 19's `<ThemeContext value={...}>`
+    where `ThemeContext` comes from `createContext(...)`) inside a component whose `value` is an object or
+    array literal, an inline function, or a name the component body binds to one of those without `useMemo`
+    or `useCallback`.
+
+    ## Why is this slow?
+    React compares a Provider's `value` by identity. A literal written in the render is a new object every
+    time the provider's component renders, so every component that reads the context re-renders too, even
+    those behind `memo` and even when nothing in the value changed. A provider near the root of the app
+    turns each of its renders into a re-render of every consumer.
+
+    ## Example
+    ```tsx
+    function AuthProvider({ children }) {
+      const [user, setUser] = useState(null);
+      return <AuthContext.Provider value={{ user, setUser }}>{children}</AuthContext.Provider>;
+    }
+    ```
+
+    ## Use instead
+    ```tsx
+    const value = useMemo(() => ({ user, setUser }), [user]);
+    return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+    ```
+    Values from `useState`, `useMemo`, `useCallback`, module-level constants and primitives are not reported.
+
+    ## Known limits
+    A name is followed within its module only: a value built by a custom hook or imported is not reported.
+    A `.Provider` whose context cannot be resolved counts when its name ends in `Context`. Skipped when the
+    React Compiler is enabled (`babel-plugin-react-compiler` in a package.json, or a babel/vite/next config
+    that mentions it), since the compiler memoises the value itself.
+
+    ## Fix safety
+    No automatic fix: the `useMemo` dependencies must list what the value reads.
+    """
+
+    id = "unstable-context-value"
+    category = Category.MISSING_MEMOIZATION
+    languages = ("tsx", "javascript", "typescript")
+    severity = Severity.WARNING
+
+    def check_project(self, project: Project) -> Iterable[Finding]:
+        if project.react_compiler:
+            return
+        graph = project.graph
+        values = ValueResolver(graph.calls, graph.resolver)
+        for module, ctx in self.checked_modules(project):
+            index = graph.calls.index.get(module.path)
+            if index is None or not module.jsx:
+                continue
+            literals = literal_index(module)
+            for element in module.jsx:
+                component = enclosing_component(index, element.function)
+                context = _context_name(values, module.path, element) if component else None
+                value = next((p for p in element.props if p.name == "value"), None)
+                if context is None or value is None:
+                    continue
+                unstable = unstable_value(index, literals, element.function, value)
+                if unstable is None:
+                    continue
+                yield self.finding(
+                    module,
+                    value.span,
+                    f"The value of `{context}` is {unstable}: a new object on each render of `{component}`, so every "
+                    f"consumer of the context re-renders each time; wrap the value in `useMemo` (functions in "
+                    f"`useCallback`).",
+                    ctx=ctx,
+                )
+
+
+def _context_name(values: ValueResolver, path: str, element: JsxElement) -> str | None:
+    """The context an element provides, or None when it is no Provider."""
+    name = element.name.removesuffix(".Provider")
+    provider = name != element.name
+    bound = values.bound(path, element.function, name)
+    if bound is not None:
+        created = bound.binding.kind == "call" and bound.binding.value in _CREATE_CONTEXT
+        return name if created else None
+    return name if provider and name.rsplit(".", 1)[-1].endswith("Context") else None
+
