@@ -4,8 +4,10 @@ are wrapped in `memo`."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from analyzers.detectors.base import FileContext
 from analyzers.facts import Binding, JsxProp, ModuleFacts
 from optimizer.calls import ModuleIndex
 
@@ -102,3 +104,16 @@ def _wrapper(line: int, args: tuple[str, ...]) -> MemoWrapper:
     if whole or not read or len(comparator) >= 200:
         return MemoWrapper(line)
     return MemoWrapper(line, compared=frozenset(read))
+
+
+def modules_with_jsx(detector, project) -> Iterator[tuple[ModuleFacts, FileContext, ModuleIndex, dict]]:
+    """(module, context, call index, literal bindings) of each module with JSX a React rule checks; none when
+    the React Compiler memoises components for the user."""
+    if project.react_compiler:
+        return
+    calls = project.graph.calls
+    for module, ctx in detector.checked_modules(project):
+        index = calls.index.get(module.path)
+        if index is not None and module.jsx:
+            yield module, ctx, index, literal_index(module)
+

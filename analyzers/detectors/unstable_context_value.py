@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from analyzers.detectors._react import enclosing_component, literal_index, unstable_value
+from analyzers.detectors._react import (
+    enclosing_component,
+    modules_with_jsx,
+    unstable_value,
+)
 from analyzers.detectors.base import ProjectDetector
 from analyzers.facts import JsxElement
 from optimizer.findings import Category, Finding, Severity
@@ -61,15 +65,9 @@ class UnstableContextValue(ProjectDetector):
     severity = Severity.WARNING
 
     def check_project(self, project: Project) -> Iterable[Finding]:
-        if project.react_compiler:
-            return
         graph = project.graph
         values = ValueResolver(graph.calls, graph.resolver)
-        for module, ctx in self.checked_modules(project):
-            index = graph.calls.index.get(module.path)
-            if index is None or not module.jsx:
-                continue
-            literals = literal_index(module)
+        for module, ctx, index, literals in modules_with_jsx(self, project):
             for element in module.jsx:
                 component = enclosing_component(index, element.function)
                 context = _context_name(values, module.path, element) if component else None

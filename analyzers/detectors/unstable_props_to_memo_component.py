@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from analyzers.detectors._react import MemoWrapper, literal_index, memo_wrappers, unstable_value
+from analyzers.detectors._react import (
+    MemoWrapper,
+    memo_wrappers,
+    modules_with_jsx,
+    unstable_value,
+)
 from analyzers.detectors.base import FileContext, ProjectDetector
 from analyzers.facts import JsxElement, JsxProp, ModuleFacts
 from optimizer.findings import Category, Finding, Related, Severity
@@ -61,15 +66,9 @@ class UnstablePropsToMemoComponent(ProjectDetector):
     severity = Severity.WARNING
 
     def check_project(self, project: Project) -> Iterable[Finding]:
-        if project.react_compiler:
-            return
         graph = project.graph
         wrappers: dict[str, dict[str, MemoWrapper]] = {}
-        for module, ctx in self.checked_modules(project):
-            index = graph.calls.index.get(module.path)
-            if index is None or not module.jsx:
-                continue
-            literals = literal_index(module)
+        for module, ctx, index, literals in modules_with_jsx(self, project):
             for element in module.jsx:
                 if not element.name[:1].isupper() or not element.props:
                     continue
