@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 # Column types (upper-cased, Prisma or SQL) a B-tree index does not serve, or narrows too little to pay off.
 _UNSELECTIVE_TYPES = frozenset({"JSON", "JSONB", "BYTES", "BYTEA", "BLOB", "BOOLEAN", "BOOL"})
+_TIME_TYPES = frozenset({"DATETIME", "DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIME"})
 _READS = ("SELECT", "WITH", "UPDATE", "DELETE", "(")
 
 
@@ -83,7 +84,8 @@ class MissingIndex(ProjectDetector):
 
     ## Known limits
     Column statistics are unknown: beyond booleans and enums, an index on a column with few distinct values
-    may not pay off, and a table that stays small never needs one (list it in `small-tables`). Queries
+    may not pay off, and a table that stays small never needs one (list it in `small-tables`). A range on
+    its own (`gt`, `lt`) asks for an index only on time columns: `views > 0` matches most rows. Queries
     built with knex, Kysely, SQLAlchemy's ORM or Django are not read. Raw SQL is read when the whole
     statement is one string or template (substitutions become placeholders). With Prisma's
     `relationMode = "prisma"` on MySQL there are no foreign keys, but relation columns are still taken as
@@ -176,11 +178,18 @@ def missing_columns(table: Table, lookup: Lookup, implicit_fk: bool = False) -> 
         joined = [c for c in equality if c in lookup.joined]
         others = sorted((c for c in equality if c not in joined), key=lambda c: (c not in keys, position[c]))
         return (*joined, *others, *(ranged or sort)[:1])
-    if ranged:
-        return (ranged[0],)
+    # a range alone is worth an index on time columns (recent rows); `count > 0` on a counter matches most rows
+    timed = [c for c in ranged if _is_time(table, c)]
+    if timed:
+        return (timed[0],)
     if sort and lookup.limited and sort[0] not in leading:
         return (sort[0],)
     return None
+
+
+def _is_time(table: Table, name: str) -> bool:
+    column = table.column(name)
+    return column is not None and column.type.split("(")[0].upper() in _TIME_TYPES
 
 
 def _selective(table: Table, name: str) -> bool:
