@@ -38,6 +38,7 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--dry-run", is_flag=True, help="Report and show proposed fixes as a diff; write nothing.")
+@click.option("--unsafe-fixes", is_flag=True, help="Apply (or with --dry-run, show) unsafe fixes as well.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
 @click.option("--select", multiple=True, help="Rules or categories to run (comma-separated).")
@@ -48,8 +49,11 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--no-cache", is_flag=True, help="Parse every file again instead of using cached facts.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Parser processes (default: cores).")
 @click.option("--no-progress", is_flag=True, help="Do not draw a progress bar on stderr.")
-def check(paths, dry_run, fmt, output, select, ignore, fail_on, config_file, root, no_cache, jobs, no_progress):
-    """Analyse PATHS (default: the current directory) and report findings ranked by estimated impact."""
+def check(
+    paths, dry_run, unsafe_fixes, fmt, output, select, ignore, fail_on, config_file, root, no_cache, jobs, no_progress
+):
+    """Analyse PATHS (default: the current directory), report findings ranked by estimated impact, and apply
+    safe fixes (all fixes with --unsafe-fixes); --dry-run shows them as a diff instead."""
     from optimizer.api import analyze
     from optimizer.config import ConfigError, load_config
     from optimizer.report import render
@@ -71,7 +75,14 @@ def check(paths, dry_run, fmt, output, select, ignore, fail_on, config_file, roo
 
     with _progress_bar(enabled=not no_progress) as progress:
         report = analyze(path_list, config=config, root=base, jobs=jobs, use_cache=not no_cache, progress=progress)
+    from rewriters.apply import fix
+
+    # before rendering, so that the JSON report carries each fix's diff
+    fixed = fix(report, unsafe=unsafe_fixes, dry_run=dry_run)
+    report.stats["files_changed"] = len(fixed.written)
     text = render(report, fmt, color=output is None and fmt == "text" and sys.stdout.isatty())
+    if fmt == "text":
+        text += _fix_summary(fixed, dry_run)
     if output:
         Path(output).write_text(text, encoding="utf-8")
     else:
@@ -84,6 +95,16 @@ def check(paths, dry_run, fmt, output, select, ignore, fail_on, config_file, roo
     order = {"info": 0, "warning": 1, "error": 2}
     failing = any(order[f.severity.value] >= order[threshold] for f in report.findings)
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _fix_summary(fixed, dry_run: bool) -> str:
+    """The text report's tail: the diff of proposed fixes on a dry run, else how many files were changed."""
+    for path, reason in fixed.skipped:
+        click.echo(f"warning: {path}: {reason}", err=True)
+    if dry_run:
+        return f"\n{fixed.diff}" if fixed.diff else ""
+    count = len(fixed.written)
+    return f"\nFixed {count} file{'s' if count != 1 else ''}.\n" if count else ""
 
 
 class _progress_bar:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from analyzers.detectors._import_costs import python_import_ms
 from analyzers.detectors.base import FileContext, ProjectDetector
 from analyzers.facts import Function, Import, ModuleFacts
-from optimizer.findings import Category, Finding, Related, Severity
+from optimizer.findings import Applicability, Category, Finding, Fix, Related, Severity
 
 if TYPE_CHECKING:
     from optimizer.api import Project
@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 # heavy table key -> the import chain that loads it, from the importing module down to the heavy import
 _Loads = dict[str, tuple[Related, ...]]
+_LAZY_IMPORT = Fix(
+    "Import the library inside the functions that use it (annotations: under `if TYPE_CHECKING:`)",
+    Applicability.UNSAFE,
+    codemod="lazy-import",
+)
 
 
 class HeavyImportAtModuleLevel(ProjectDetector):
@@ -61,7 +66,10 @@ class HeavyImportAtModuleLevel(ProjectDetector):
     `__init__.py` are taken as re-exports. Test files are skipped.
 
     ## Fix safety
-    No automatic fix: moving an import changes when import errors and import side effects happen.
+    Unsafe fix (codemod `lazy-import`, applied with `--unsafe-fixes`): the import moves to the top of each
+    function that uses its names, and names also used in annotations are imported under
+    `if TYPE_CHECKING:`. It is unsafe because moving an import changes when import errors and import side
+    effects happen. Imports whose names are used nowhere get no fix.
     """
 
     id = "heavy-import-at-module-level"
@@ -103,7 +111,8 @@ class HeavyImportAtModuleLevel(ProjectDetector):
         message = f"Importing this module loads {libraries}{through}{in_all}; {advice}."
         # the chains share their first steps when one project module loads several libraries
         related = () if direct else tuple(dict.fromkeys(r for chain in saved.values() for r in chain))
-        return self.finding(module, imp.span, message, ctx=ctx, related=related, weight=total / 100, estimated_ms=total)
+        finding = self.finding(module, imp.span, message, ctx=ctx, related=related, weight=total / 100, estimated_ms=total)
+        return finding.with_(fix=_LAZY_IMPORT) if functions else finding
 
 
 def _is_eager(imp: Import) -> bool:

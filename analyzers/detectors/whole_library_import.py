@@ -8,12 +8,17 @@ from typing import TYPE_CHECKING
 from analyzers.detectors._import_costs import JS_LIBRARIES, JsLibrary
 from analyzers.detectors.base import ProjectDetector
 from analyzers.facts import Import
-from optimizer.findings import Category, Finding, Severity
+from optimizer.findings import Applicability, Category, Finding, Fix, Severity
 
 if TYPE_CHECKING:
     from optimizer.api import Project
 
 _WHOLE = {"default", "*"}
+_CHERRY_PICK = Fix(
+    "Import each lodash method from its own module (`lodash/get`) and call it directly",
+    Applicability.SAFE,
+    codemod="cherry-pick-lodash",
+)
 
 
 class WholeLibraryImport(ProjectDetector):
@@ -56,7 +61,10 @@ class WholeLibraryImport(ProjectDetector):
     Test files are skipped.
 
     ## Fix safety
-    No automatic fix: every use of the imported object has to be rewritten to the per-function imports.
+    Safe fix for a lone default or namespace import of `lodash` (codemod `cherry-pick-lodash`): the import
+    becomes one `import name from 'lodash/name'` per method and each `_.name(...)` becomes `name(...)`. The
+    codemod declines, and says why, when the object is used any other way (passed, assigned, `_.chain`
+    used as a value) or a method name is already taken in the file. Other libraries have no automatic fix.
     """
 
     id = "whole-library-import"
@@ -78,7 +86,8 @@ class WholeLibraryImport(ProjectDetector):
                     f"{how} of `{imp.source}` puts the whole library (~{library.kb} kB minified) into the browser "
                     f"bundle; {library.advice}."
                 )
-                yield self.finding(module, imp.span, message, ctx=ctx, weight=library.kb / 50, estimated_kb=library.kb)
+                finding = self.finding(module, imp.span, message, ctx=ctx, weight=library.kb / 50, estimated_kb=library.kb)
+                yield finding.with_(fix=_CHERRY_PICK) if _cherry_pickable(imp) else finding
 
 
 def _loads_whole(imp: Import, library: JsLibrary) -> bool:
@@ -87,6 +96,12 @@ def _loads_whole(imp: Import, library: JsLibrary) -> bool:
     if imp.kind != "esm" or not imp.names:
         return False  # dynamic import() loads on demand; a bare side-effect import is for a stylesheet or polyfill
     return library.named_too or any(name.imported in _WHOLE for name in imp.names)
+
+
+def _cherry_pickable(imp: Import) -> bool:
+    """A lone default or namespace import of lodash; whether every use is a method call is read from the
+    source by the codemod, since facts do not record every reference to a name."""
+    return imp.source == "lodash" and imp.kind == "esm" and len(imp.names) == 1 and imp.names[0].imported in _WHOLE
 
 
 def _describe(imp: Import) -> str:

@@ -1,0 +1,186 @@
+"""Plan rewrites: per file, apply the fixes of the selected findings, repeat to a fixpoint, then verify.
+
+A rewritten file is kept only if it still parses with the same front-end, the fixed findings are gone when
+the detectors run again on the new text, and one more rewrite changes nothing. Anything else leaves the
+file as it was and says why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from analyzers.frontends import parse_source
+from optimizer.findings import Applicability, Edit, Finding
+from rewriters.edits import NoFix, apply_edits, fixpoint, unified_diff
+from rewriters.javascript import cherry_pick_lodash
+
+if TYPE_CHECKING:
+    import libcst
+
+    from optimizer.api import Report
+    from optimizer.config import Config
+
+BOM = b"\xef\xbb\xbf"
+# JS/TS codemods compute span edits from the current source and language at each pass
+JS_CODEMODS: dict[str, Callable[[bytes, str], list[Edit]]] = {
+    cherry_pick_lodash.CODEMOD_ID: cherry_pick_lodash.compute_edits,
+}
+
+
+def _python_codemods() -> dict[str, Callable[[libcst.Module, set[int]], libcst.Module]]:
+    # imported on use: LibCST is slow to import and only needed when a Python file has a fix
+    from rewriters.python import lazy_import
+
+    return {lazy_import.CODEMOD_ID: lazy_import.transform}
+
+
+@dataclass(frozen=True)
+class FileRewrite:
+    """One file's proposed rewrite; ``error`` set means it failed verification and must not be written."""
+
+    path: str  # relative to the root, with / separators
+    absolute: Path
+    before: bytes
+    after: bytes
+    findings: tuple[Finding, ...]
+    diff: str = ""
+    error: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.error is None and self.after != self.before
+
+    @property
+    def digest(self) -> str:
+        """Hash of the content that was read, to tell whether the file changed before it is written."""
+        return hashlib.sha256(self.before).hexdigest()
+
+
+def selected(finding: Finding, unsafe: bool) -> bool:
+    """Whether a finding's fix is applied: safe ones always, unsafe ones on request, display ones never."""
+    fix = finding.fix
+    if fix is None or not (fix.edits or fix.codemod):
+        return False
+    allowed = (Applicability.SAFE, Applicability.UNSAFE) if unsafe else (Applicability.SAFE,)
+    return fix.applicability in allowed
+
+
+def plan(report: Report, *, unsafe: bool = False) -> list[FileRewrite]:
+    """The verified rewrite of every file that has selected fixes, in path order."""
+    project = report.project
+    if project is None:
+        return []
+    by_path: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        if selected(finding, unsafe):
+            by_path.setdefault(finding.path, []).append(finding)
+    rewrites = []
+    for path, findings in sorted(by_path.items()):
+        file = project.files.get(path)
+        if file is None:
+            continue
+        before = Path(file.absolute).read_bytes()
+        rewrites.append(_rewrite_file(path, Path(file.absolute), file.language, before, findings, project.config, unsafe))
+    return rewrites
+
+
+def _rewrite_file(
+    path: str, absolute: Path, language: str, before: bytes, findings: list[Finding], config: Config, unsafe: bool
+) -> FileRewrite:
+    def failed(reason: str) -> FileRewrite:
+        return FileRewrite(path, absolute, before, before, tuple(findings), error=reason)
+
+    original_errors = parse_source(path, language, before).errors
+    if original_errors:
+        return failed(f"not rewritten: the file does not parse ({original_errors[0]})")
+    # the findings on the latest text: after the first pass they come from re-analysing it
+    latest: dict[bytes, list[Finding]] = {before: findings}
+
+    def step(text: bytes) -> bytes:
+        if text not in latest:
+            latest.clear()
+            latest[text] = _reanalyse(path, text, config)
+        return rewrite_once(text, language, [f for f in latest[text] if selected(f, unsafe)])
+
+    try:
+        text = fixpoint(before, step)
+    except (NoFix, SyntaxError, ValueError) as exc:
+        return failed(f"not rewritten: {exc}")
+    except Exception as exc:  # noqa: BLE001 - a codemod bug must leave the file alone, not stop the run
+        return failed(f"not rewritten: internal error in a codemod: {exc!r}")
+    after_findings = latest[text]
+    if text == before:
+        return FileRewrite(path, absolute, before, before, tuple(findings))
+    new_errors = parse_source(path, language, text).errors
+    if new_errors:
+        return failed(f"not rewritten: the rewritten file does not parse ({new_errors[0]})")
+    for rule in {f.rule for f in findings}:
+        if sum(f.rule == rule for f in after_findings) >= sum(f.rule == rule for f in findings):
+            return failed(f"not rewritten: `{rule}` is still reported after the rewrite")
+    diff = unified_diff(path, _display(before), _display(text))
+    return FileRewrite(path, absolute, before, text, tuple(findings), diff=diff)
+
+
+def rewrite_once(source: bytes, language: str, findings: Sequence[Finding]) -> bytes:
+    """One pass: every fix of ``findings`` applied to ``source``; overlapping edits wait for the next pass."""
+    if language == "python":
+        return _python_pass(source, findings)
+    edits: list[Edit] = []
+    codemods = []
+    for finding in findings:
+        assert finding.fix is not None  # only selected findings reach here
+        edits.extend(finding.fix.edits)
+        if finding.fix.codemod:
+            codemods.append(finding.fix.codemod)
+    for codemod in dict.fromkeys(codemods):
+        if codemod not in JS_CODEMODS:
+            raise ValueError(f"unknown codemod {codemod!r}")
+        edits.extend(JS_CODEMODS[codemod](source, language))
+    return apply_edits(source, edits)[0]
+
+
+def _python_pass(source: bytes, findings: Sequence[Finding]) -> bytes:
+    """Parse once, run one codemod on the tree, and print it back with the BOM as it was.
+
+    A codemod is told the lines of its findings, which refer to the text as parsed; the next codemod runs
+    in the next pass, on findings from the re-analysed text, so its lines are right too.
+    """
+    import libcst
+
+    codemods = _python_codemods()
+    names = list(dict.fromkeys(f.fix.codemod for f in findings if f.fix and f.fix.codemod))
+    if not names:
+        return source
+    name = names[0]
+    if name not in codemods:
+        raise ValueError(f"unknown codemod {name!r}")
+    bom = source.startswith(BOM)
+    try:
+        module = libcst.parse_module(source[len(BOM) :] if bom else source)
+    except libcst.ParserSyntaxError as exc:
+        raise SyntaxError(f"LibCST cannot parse the file: {exc.message}") from exc
+    lines = {f.line for f in findings if f.fix and f.fix.codemod == name}
+    return (BOM if bom else b"") + codemods[name](module, lines).bytes
+
+
+def _reanalyse(path: str, text: bytes, config: Config) -> list[Finding]:
+    """The findings on ``text`` alone, from a scratch copy at the same relative path (same rules, config)."""
+    from optimizer.api import analyze
+
+    with tempfile.TemporaryDirectory(prefix="perfrewrite-verify-") as scratch:
+        copy = Path(scratch, path)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes(text)
+        report = analyze([copy], config=config, root=scratch, use_cache=False, jobs=1)
+    return [f for f in report.findings if f.path == path]
+
+
+def _display(source: bytes) -> str:
+    """Text for the diff: a BOM is not shown and CRLF reads as one line end."""
+    text = source.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    return text.replace("\r\n", "\n")

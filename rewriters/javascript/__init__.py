@@ -1,0 +1,1 @@
+"""Span-edit codemods for JavaScript and TypeScript, one per file."""

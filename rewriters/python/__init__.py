@@ -1,0 +1,1 @@
+"""LibCST codemods for Python, one per file."""
