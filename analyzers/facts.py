@@ -88,6 +88,9 @@ class Function:
     decorators: tuple[str, ...] = ()
     exported: bool = False
     is_generator: bool = False
+    # JS/TS: a ``return`` (or an arrow's expression body) gives an object or array literal, a new object on
+    # each call; a custom hook like that hands its caller an unstable value.
+    returns_literal: bool = False
 
 
 @dataclass(frozen=True)

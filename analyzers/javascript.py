@@ -95,6 +95,8 @@ class _Sweep:
         self.decorators: dict[int, list[str]] = {}
         # ids of the calls some ``await`` waits for; awaits come before the calls they contain
         self.awaited: set[int] = set()
+        # function node id -> decision points directly in it (not in nested functions)
+        self.decisions: dict[int, int] = {}
         self.flows = AwaitFlows(source, facts.language, bundle.uses)
         handlers: dict[str, Callable[[Node], None]] = {
             "fn": self.function,
@@ -110,6 +112,7 @@ class _Sweep:
             "await": self.await_,
             "jsx": self.jsx,
             "str": self.string,
+            "branch": self.branch,
         }
         self.handlers = [handlers[name] for name in CAPTURES]
 
@@ -126,6 +129,10 @@ class _Sweep:
             handlers[index](node)
         exported = {e.local for e in self.facts.exports if e.local and e.kind in ("named", "default")}
         self.facts.functions = [record.freeze(exported, self.decorators) for record in self.records]
+        decisions = self.decisions
+        self.facts.complexity = {
+            r.qualname: 1 + decisions.get(r.node.id, 0) for r in self.records if r.kind != "class"
+        }
 
     def function(self, node: Node) -> None:
         source, scopes = self.source, self.scopes
@@ -264,6 +271,12 @@ class _Sweep:
         self.facts.awaits.append(
             replace(fact, block=block, next_read=next_read, loop_carried=carried, result_uses=uses)
         )
+
+    def branch(self, node: Node) -> None:
+        record = self.scopes.function
+        if record is not None:
+            key = record.node.id
+            self.decisions[key] = self.decisions.get(key, 0) + 1
 
     def jsx(self, node: Node) -> None:
         scopes = self.scopes

@@ -15,6 +15,7 @@ from analyzers.js_nodes import (
     span,
     string_value,
     text,
+    unwrap,
 )
 
 KINDS = {
@@ -32,6 +33,7 @@ _DECLARATIONS = frozenset(
     {"function_declaration", "generator_function_declaration", "class_declaration", "abstract_class_declaration"}
 )
 _GENERATORS = frozenset({"generator_function_declaration", "generator_function"})
+_LITERALS = frozenset({"object", "array"})
 _CLASS_FIELDS = frozenset({"public_field_definition", "field_definition"})
 # Calls that wrap a function without changing what it is: the wrapped function takes the variable's name.
 WRAPPERS = frozenset({"memo", "forwardRef", "useCallback", "useMemo", "observer", "lazy"})
@@ -68,7 +70,30 @@ class FunctionRecord:
             decorators=tuple(decorators.get(node.id, ())),
             exported=self.top_level and self.qualname in exported_locals,
             is_generator=node.type in _GENERATORS or "*" in tokens,
+            returns_literal=self.kind != "class" and _returns_literal(node),
         )
+
+
+def _returns_literal(fn: Node) -> bool:
+    """Whether ``fn`` returns an object or array literal: its expression body, or a ``return`` in its own body
+    (nested functions return for themselves)."""
+    body = fn.child_by_field_name("body")
+    if body is None or body.type != "statement_block":
+        return _is_literal(body)
+    pending = list(body.named_children)
+    while pending:
+        node = pending.pop()
+        if node.type == "return_statement":
+            if any(_is_literal(child) for child in node.named_children):
+                return True
+        elif node.type not in KINDS:
+            pending.extend(node.named_children)
+    return False
+
+
+def _is_literal(node: Node | None) -> bool:
+    node = unwrap(node)
+    return node is not None and node.type in _LITERALS
 
 
 @dataclass(frozen=True, slots=True)

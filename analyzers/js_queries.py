@@ -8,11 +8,12 @@ import tree_sitter_javascript
 import tree_sitter_typescript
 from tree_sitter import Language, Parser, Query
 
+# ``branch`` marks the decision points counted into a function's cyclomatic complexity.
 # Capture names, in the order the sweep handles nodes that start and end at the same bytes: frames
 # (functions, loops) before the nodes they contain.
 CAPTURES = (
     "fn", "loop", "export", "import", "decorator", "decl", "assign", "field", "param_prop",
-    "call", "await", "jsx", "str",
+    "call", "await", "jsx", "str", "branch",
 )
 
 _COMMON = """
@@ -29,6 +30,9 @@ _COMMON = """
 [(call_expression) (new_expression)] @call
 (await_expression) @await
 [(string) (template_string)] @str
+[(if_statement) (for_statement) (for_in_statement) (while_statement) (do_statement) (switch_case)
+ (catch_clause) (ternary_expression)] @branch
+(binary_expression operator: ["&&" "||" "??"]) @branch
 """
 
 _JS_ONLY = """

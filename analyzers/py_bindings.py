@@ -38,6 +38,7 @@ class BindingHandlers:
     _frames: list[Frame]
     _context: tuple[str, ...]
     _function: str | None
+    _decisions: int
     _type_checking: int
     _await_targets: dict[int, tuple[str, ...]]
     _children: Callable[[Any], None]
@@ -152,6 +153,7 @@ class BindingHandlers:
         self.imports.append(Import(source, names, "python", span, level, self._type_checking > 0, self._function))
 
     def _if(self, node: ast.If) -> None:
+        self._decisions += 1  # an ``elif`` is a nested ``If`` and counts on its own
         test = node.test
         is_type_checking = (type(test) is ast.Name and test.id == "TYPE_CHECKING") or (
             type(test) is ast.Attribute and test.attr == "TYPE_CHECKING"

@@ -24,6 +24,7 @@ class LoopHandlers:
     _loop_stack: tuple[int, ...]
     _function: str | None
     _batched: set[int]
+    _decisions: int
 
     # provided by the walker this is mixed into
     visit: Callable[[Any], None]
@@ -44,6 +45,7 @@ class LoopHandlers:
 
     def _for(self, node: ast.For | ast.AsyncFor) -> None:
         loop_id = self._add_loop("for_await" if type(node) is ast.AsyncFor else "for", node, node.iter)
+        self._decisions += 1 + bool(node.orelse)
         self.visit(node.iter)  # evaluated once, before the first iteration
         outer = self._loop_stack
         self._loop_stack = (*outer, loop_id)
@@ -54,6 +56,7 @@ class LoopHandlers:
 
     def _while(self, node: ast.While) -> None:
         loop_id = self._add_loop("while", node, None)
+        self._decisions += 1 + bool(node.orelse)
         outer = self._loop_stack
         self._loop_stack = (*outer, loop_id)
         self.visit(node.test)
@@ -64,6 +67,7 @@ class LoopHandlers:
     def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
         first, *rest = node.generators
         loop_id = self._add_loop("comprehension", node, first.iter)
+        self._decisions += sum(1 + len(generator.ifs) for generator in node.generators)
         self.visit(first.iter)  # the outermost iterable is evaluated once, outside the comprehension
         outer = self._loop_stack
         self._loop_stack = (*outer, loop_id)

@@ -9,6 +9,7 @@ from typing import Any
 
 from analyzers.facts import Await, Binding, Call, Export, Function, Import, Loop, ModuleFacts, SqlString
 from analyzers.py_bindings import BindingHandlers, Frame, param_names
+from analyzers.py_complexity import ComplexityHandlers
 from analyzers.py_flow import Flow, await_flows
 from analyzers.py_loops import LoopHandlers
 from analyzers.py_source import SourceMap, annotation_type, call_chain, callee_text, decode_source
@@ -63,13 +64,14 @@ def parse(path: str, source: bytes) -> ModuleFacts:
     else:
         facts.imports, facts.exports, facts.loops = walk.imports, walk.exports, walk.loops
         facts.calls, facts.awaits, facts.sql, facts.bindings = walk.calls, walk.awaits, walk.sql, walk.bindings
+        facts.complexity = walk.complexity
         # a function is recorded when its body is done (is_generator is known then); list them by position
         facts.functions = sorted(walk.functions, key=lambda fn: fn.span.start_byte)
         facts.tokens = py_tokens(tree, utf8)
     return facts
 
 
-class _Extractor(BindingHandlers, LoopHandlers):
+class _Extractor(BindingHandlers, LoopHandlers, ComplexityHandlers):
     """The single walk. It collects facts in its own lists, so a walk that fails half-way leaves no partial
     facts behind."""
 
@@ -83,6 +85,8 @@ class _Extractor(BindingHandlers, LoopHandlers):
         self.awaits: list[Await] = []
         self.sql: list[SqlString] = []
         self.bindings: list[Binding] = []
+        self.complexity: dict[str, int] = {}
+        self._decisions = 0  # decision points so far in the innermost def
         self._scopes: list[tuple[str, bool]] = []  # enclosing defs and classes as (qualname, is_class)
         self._frames: list[Frame] = []  # enclosing defs and lambdas
         self._function: str | None = None  # innermost def; classes and lambdas do not start a new one
@@ -123,6 +127,11 @@ class _Extractor(BindingHandlers, LoopHandlers):
             ast.Import: self._import,
             ast.ImportFrom: self._import_from,
             ast.If: self._if,
+            ast.IfExp: self._if_exp,
+            ast.BoolOp: self._bool_op,
+            ast.Try: self._try,
+            ast.TryStar: self._try,
+            ast.Match: self._match,
             ast.BinOp: self._bin_op,
             ast.Attribute: self._attribute,
             ast.Yield: self._yield,
@@ -240,14 +249,17 @@ class _Extractor(BindingHandlers, LoopHandlers):
         if type(node) is ast.AsyncFunctionDef:
             self._flows.update(await_flows(node, self.src))
         outer_function, outer_loops, outer_context = self._function, self._loop_stack, self._context
-        self._function, self._loop_stack, self._context = qualname, (), ()
+        outer_decisions = self._decisions
+        self._function, self._loop_stack, self._context, self._decisions = qualname, (), (), 0
         self._scopes.append((qualname, False))
         self._frames.append(frame)
         self._mark_docstring(node.body)
         self._visit_all(node.body)
         self._frames.pop()
         self._scopes.pop()
+        self.complexity[qualname] = 1 + self._decisions
         self._function, self._loop_stack, self._context = outer_function, outer_loops, outer_context
+        self._decisions = outer_decisions
 
         self.functions.append(
             Function(
@@ -292,7 +304,9 @@ class _Extractor(BindingHandlers, LoopHandlers):
         qualname = self._qualname(node.name, node.lineno)
         self._scopes.append((qualname, True))
         self._mark_docstring(node.body)
+        outer_decisions = self._decisions  # a class body's decisions are nobody's
         self._visit_all(node.body)
+        self._decisions = outer_decisions
         self._scopes.pop()
         decorators = tuple(self._decorator_text(d) for d in node.decorator_list)
         self.functions.append(
