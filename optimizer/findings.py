@@ -73,6 +73,8 @@ class Fix:
     edits: tuple[Edit, ...] = ()
     codemod: str | None = None  # id of a LibCST codemod for Python fixes
     diff: str = ""
+    # the file the edits apply to when it is not the finding's own (an index added to the schema of a query)
+    path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

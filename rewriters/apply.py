@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rewriters.engine import FileRewrite, plan
+from rewriters.engine import FileRewrite, plan, target
 
 if TYPE_CHECKING:
     from optimizer.api import Report
@@ -35,7 +35,7 @@ def fix(report: Report, *, unsafe: bool = False, dry_run: bool = False) -> FixOu
     rewrites = plan(report, unsafe=unsafe)
     diffs = {r.path: r.diff for r in rewrites if r.changed}
     report.findings = [
-        f.with_(fix=dataclasses.replace(f.fix, diff=diffs[f.path])) if f.fix and f.path in diffs else f
+        f.with_(fix=dataclasses.replace(f.fix, diff=diffs[target(f)])) if f.fix and target(f) in diffs else f
         for f in report.findings
     ]
     outcome = FixOutcome(rewrites, skipped=[(r.path, r.error) for r in rewrites if r.error])

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analyzers.frontends import parse_source
+from analyzers.prisma import parse_prisma
 from optimizer.findings import Applicability, Edit, Finding
 from rewriters.edits import NoFix, apply_edits, fixpoint, unified_diff
-from rewriters.javascript import cherry_pick_lodash
+from rewriters.javascript import cherry_pick_lodash, memoize_context_value
 
 if TYPE_CHECKING:
     import libcst
@@ -29,6 +30,7 @@ BOM = b"\xef\xbb\xbf"
 # JS/TS codemods compute span edits from the current source and language at each pass
 JS_CODEMODS: dict[str, Callable[[bytes, str], list[Edit]]] = {
     cherry_pick_lodash.CODEMOD_ID: cherry_pick_lodash.compute_edits,
+    memoize_context_value.CODEMOD_ID: memoize_context_value.compute_edits,
 }
 
 
@@ -70,6 +72,11 @@ def selected(finding: Finding, unsafe: bool) -> bool:
     return fix.applicability in allowed
 
 
+def target(finding: Finding) -> str:
+    """The file a finding's fix rewrites: the one the fix names, else the finding's own."""
+    return (finding.fix.path if finding.fix else None) or finding.path
+
+
 def plan(report: Report, *, unsafe: bool = False) -> list[FileRewrite]:
     """The verified rewrite of every file that has selected fixes, in path order."""
     project = report.project
@@ -78,7 +85,7 @@ def plan(report: Report, *, unsafe: bool = False) -> list[FileRewrite]:
     by_path: dict[str, list[Finding]] = {}
     for finding in report.findings:
         if selected(finding, unsafe):
-            by_path.setdefault(finding.path, []).append(finding)
+            by_path.setdefault(target(finding), []).append(finding)
     rewrites = []
     for path, findings in sorted(by_path.items()):
         file = project.files.get(path)
@@ -95,7 +102,7 @@ def _rewrite_file(
     def failed(reason: str) -> FileRewrite:
         return FileRewrite(path, absolute, before, before, tuple(findings), error=reason)
 
-    original_errors = parse_source(path, language, before).errors
+    original_errors = _parse_errors(path, language, before)
     if original_errors:
         return failed(f"not rewritten: the file does not parse ({original_errors[0]})")
     # the findings on the latest text: after the first pass they come from re-analysing it
@@ -116,7 +123,7 @@ def _rewrite_file(
     after_findings = latest[text]
     if text == before:
         return FileRewrite(path, absolute, before, before, tuple(findings))
-    new_errors = parse_source(path, language, text).errors
+    new_errors = _parse_errors(path, language, text)
     if new_errors:
         return failed(f"not rewritten: the rewritten file does not parse ({new_errors[0]})")
     for rule in {f.rule for f in findings}:
@@ -124,6 +131,13 @@ def _rewrite_file(
             return failed(f"not rewritten: `{rule}` is still reported after the rewrite")
     diff = unified_diff(path, _display(before), _display(text))
     return FileRewrite(path, absolute, before, text, tuple(findings), diff=diff)
+
+
+def _parse_errors(path: str, language: str, source: bytes) -> list[str]:
+    """The errors of the front-end that reads ``language``; a Prisma schema has its own parser."""
+    if language == "prisma":
+        return [message for _, message in parse_prisma(path, source.decode("utf-8", errors="replace")).errors]
+    return parse_source(path, language, source).errors
 
 
 def rewrite_once(source: bytes, language: str, findings: Sequence[Finding]) -> bytes:

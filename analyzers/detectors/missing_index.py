@@ -13,7 +13,8 @@ from analyzers.detectors.base import ProjectDetector
 from analyzers.facts import ModuleFacts, Span, SqlString
 from analyzers.prisma import SCALARS
 from analyzers.schema import Schema, Table
-from optimizer.findings import Category, Finding, Related, Severity
+from optimizer.findings import Applicability, Category, Finding, Fix, Related, Severity
+from rewriters.prisma_index import index_edit
 
 if TYPE_CHECKING:
     from optimizer.api import Project
@@ -92,8 +93,10 @@ class MissingIndex(ProjectDetector):
     indexed there.
 
     ## Fix safety
-    No automatic fix: adding an index is a migration, costs write time and disk, and should be checked against
-    the real query plan (`EXPLAIN ANALYZE`).
+    For a model declared in a schema.prisma, the fix adds the suggested `@@index([...])` as the last line of
+    the model block (the description gives the matching `CREATE INDEX`). Safe: an index changes how rows are
+    found, never which. It still needs a migration, costs write time and disk, and is worth checking against
+    the real query plan (`EXPLAIN ANALYZE`). No fix for tables defined only in SQL migrations.
     """
 
     id = "missing-index"
@@ -148,7 +151,7 @@ class MissingIndex(ProjectDetector):
             weight=float(sum(2**site.loops for site, _ in hits)),
             table=table.name,
             columns=list(columns),
-        )
+        ).with_(fix=_add_index(project, schema, table, columns))
 
 
 def missing_columns(table: Table, lookup: Lookup, implicit_fk: bool = False) -> tuple[str, ...] | None:
@@ -258,12 +261,38 @@ def _foreign_key_note(schema: Schema, table: Table, columns: tuple[str, ...]) ->
     return " (a foreign key is not indexed automatically)"
 
 
-def _suggestion(schema: Schema, table: Table, columns: tuple[str, ...]) -> str:
-    """``@@index([authorId, createdAt])`` to model `Post`, or ``CREATE INDEX "Post_authorId_createdAt_idx" ...``."""
+def _add_index(project: Project, schema: Schema, table: Table, columns: tuple[str, ...]) -> Fix | None:
+    """The `@@index` line for a model declared in a schema.prisma; SQL-only tables have no file to add it to."""
+    if not (table.model and table.path.endswith(".prisma")):
+        return None
+    try:
+        source = (project.root / table.path).read_bytes()
+    except OSError:
+        return None
+    fields = tuple(_field(table, c) for c in columns)
+    edit = index_edit(source, table.line, fields)
+    if edit is None:
+        return None
+    # an index changes how rows are found, never which: safe, though it still needs a migration to apply
+    return Fix(
+        f"Add `@@index([{', '.join(fields)}])` to model `{table.model}` in {table.path} and run a migration; "
+        f"the index it creates: {_create_index(schema, table, columns)}",
+        Applicability.SAFE,
+        edits=(edit,),
+        path=table.path,
+    )
+
+
+def _create_index(schema: Schema, table: Table, columns: tuple[str, ...]) -> str:
     quote = "`" if (schema.provider or "").lower() == "mysql" else '"'
     name = f"{table.name}_{'_'.join(columns)}_idx"
     listed = ", ".join(f"{quote}{c}{quote}" for c in columns)
-    create = f"`CREATE INDEX {quote}{name}{quote} ON {quote}{table.name}{quote} ({listed});`"
+    return f"`CREATE INDEX {quote}{name}{quote} ON {quote}{table.name}{quote} ({listed});`"
+
+
+def _suggestion(schema: Schema, table: Table, columns: tuple[str, ...]) -> str:
+    """``@@index([authorId, createdAt])`` to model `Post`, or ``CREATE INDEX "Post_authorId_createdAt_idx" ...``."""
+    create = _create_index(schema, table, columns)
     if not table.model:
         return create
     fields = ", ".join(_field(table, c) for c in columns)

@@ -11,9 +11,10 @@ from analyzers.detectors._react import (
     unstable_value,
 )
 from analyzers.detectors.base import ProjectDetector
-from analyzers.facts import JsxElement
-from optimizer.findings import Category, Finding, Severity
+from analyzers.facts import JsxElement, JsxProp
+from optimizer.findings import Category, Finding, Fix, Severity
 from optimizer.values import ValueResolver
+from rewriters.javascript import memoize_context_value
 
 if TYPE_CHECKING:
     from optimizer.api import Project
@@ -56,7 +57,11 @@ class UnstableContextValue(ProjectDetector):
     that mentions it), since the compiler memoises the value itself.
 
     ## Fix safety
-    No automatic fix: the `useMemo` dependencies must list what the value reads.
+    An object literal written inline (`value={{ user, setUser }}`) is wrapped in
+    `useMemo(() => ({ user, setUser }), [user, setUser])`, listing the names it reads that the component
+    binds, and `useMemo` is added to the `react` import. Safe when every property reads a plain name or a
+    constant; unsafe when one reads a member (`props.user` lists `props`, which changes more often). No fix
+    for a name bound to a literal, arrays, functions, spreads or calls in the literal.
     """
 
     id = "unstable-context-value"
@@ -77,7 +82,7 @@ class UnstableContextValue(ProjectDetector):
                 unstable = unstable_value(index, literals, element.function, value)
                 if unstable is None:
                     continue
-                yield self.finding(
+                finding = self.finding(
                     module,
                     value.span,
                     f"The value of `{context}` is {unstable}: a new object on each render of `{component}`, so every "
@@ -85,6 +90,7 @@ class UnstableContextValue(ProjectDetector):
                     f"`useCallback`).",
                     ctx=ctx,
                 )
+                yield finding.with_(fix=_memoize(value, module.language)) if value.kind == "object" else finding
 
 
 def _context_name(values: ValueResolver, path: str, element: JsxElement) -> str | None:
@@ -97,3 +103,15 @@ def _context_name(values: ValueResolver, path: str, element: JsxElement) -> str 
         return name if created else None
     return name if provider and name.rsplit(".", 1)[-1].endswith("Context") else None
 
+
+
+def _memoize(value: JsxProp, language: str) -> Fix | None:
+    """The useMemo fix of an inline object value, or None when its dependencies cannot be listed."""
+    applicability = memoize_context_value.applicability(value.text, language)
+    if applicability is None:
+        return None
+    return Fix(
+        "Wrap the value in `useMemo`, listing the component's names it reads as dependencies",
+        applicability,
+        codemod=memoize_context_value.CODEMOD_ID,
+    )

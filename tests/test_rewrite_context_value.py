@@ -1,0 +1,132 @@
+"""memoize-context-value beyond its fixture pair (checked in test_rewrite_codemods): the unsafe member case
+end to end, the forms of the React import, and the literals it declines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzers.frontends import parse_source
+from optimizer.api import analyze
+from optimizer.findings import Applicability
+from rewriters.edits import NoFix, apply_edits
+from rewriters.engine import plan
+from rewriters.javascript.memoize_context_value import (
+    CODEMOD_ID,
+    applicability,
+    compute_edits,
+)
+
+RULE = "unstable-context-value"
+
+MEMBER = """import * as React from 'react';
+
+const ThemeContext = React.createContext(null);
+const DEFAULT = 'light';
+
+export function ThemeProvider(props) {
+  return <ThemeContext.Provider value={{ theme: props.theme, fallback: DEFAULT }}>{props.children}</ThemeContext.Provider>;
+}
+"""
+MEMBER_FIXED = MEMBER.replace(
+    "value={{ theme: props.theme, fallback: DEFAULT }}",
+    "value={React.useMemo(() => ({ theme: props.theme, fallback: DEFAULT }), [props])}",
+)
+
+
+def _findings(root: Path):
+    return [f for f in analyze([root], root=root, use_cache=False).findings if f.rule == RULE]
+
+
+def _rewrite(source: str) -> str:
+    return apply_edits(source.encode(), compute_edits(source.encode(), "tsx"))[0].decode()
+
+
+def test_member_read_is_an_unsafe_fix_listing_the_root(tmp_path: Path) -> None:
+    path = tmp_path / "Theme.jsx"
+    path.write_text(MEMBER, encoding="utf-8")
+    (finding,) = _findings(tmp_path)
+    assert finding.fix is not None and finding.fix.codemod == CODEMOD_ID
+    assert finding.fix.applicability is Applicability.UNSAFE
+    assert [r for r in plan(analyze([tmp_path], root=tmp_path, use_cache=False)) if r.changed] == []
+
+    (rewrite,) = plan(analyze([tmp_path], root=tmp_path, use_cache=False), unsafe=True)
+    assert rewrite.error is None
+    assert rewrite.after.decode() == MEMBER_FIXED
+    assert parse_source("Theme.jsx", "javascript", rewrite.after).errors == []
+    path.write_bytes(rewrite.after)
+    assert _findings(tmp_path) == []
+    again = plan(analyze([tmp_path], root=tmp_path, use_cache=False), unsafe=True)
+    assert [r for r in again if r.changed] == []
+
+
+def test_plain_names_are_a_safe_fix(tmp_path: Path) -> None:
+    (tmp_path / "A.tsx").write_text(
+        "import { createContext } from 'react';\nconst C = createContext(null);\n"
+        "export function A({ a }) {\n  return <C.Provider value={{ a, n: 1 }} />;\n}\n",
+        encoding="utf-8",
+    )
+    (finding,) = _findings(tmp_path)
+    assert finding.fix is not None and finding.fix.applicability is Applicability.SAFE
+
+
+def test_existing_import_is_reused() -> None:
+    source = (
+        "import { useMemo as memo } from 'react';\n"
+        "export function P({ a }) {\n  return <AContext.Provider value={{ a }} />;\n}\n"
+    )
+    assert _rewrite(source) == source.replace("value={{ a }}", "value={memo(() => ({ a }), [a])}")
+
+
+def test_default_react_import_uses_member_call() -> None:
+    source = "import React from 'react';\nexport function P({ a }) {\n  return <AContext value={{ a }} />;\n}\n"
+    assert "value={React.useMemo(() => ({ a }), [a])}" in _rewrite(source)
+
+
+def test_names_of_nested_functions_and_module_are_not_dependencies() -> None:
+    source = (
+        "import { useState } from 'react';\nconst b = 1;\n"
+        "export function P() {\n  const [a] = useState(0);\n  function inner() { const c = 2; return c; }\n"
+        "  return <AContext.Provider value={{ a, b, c, inner }} />;\n}\n"
+    )
+    assert "[a, inner])}" in _rewrite(source)
+    assert "import { useState, useMemo } from 'react';" in _rewrite(source)
+
+
+def test_other_value_props_are_left_alone() -> None:
+    source = "import { useState } from 'react';\nexport function P({ a }) {\n  return <Select value={{ a }} />;\n}\n"
+    assert compute_edits(source.encode(), "tsx") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{ a }", Applicability.SAFE),
+        ("{ a: props.a.b }", Applicability.UNSAFE),
+        ("{ ...props }", None),
+        ("{ a: f() }", None),
+        ("{ [key]: a }", None),
+        ("{ run() {} }", None),
+        ("{ a: `x${b}` }", None),
+        ("[a, b]", None),
+    ],
+)
+def test_applicability(text: str, expected: Applicability | None) -> None:
+    assert applicability(text, "tsx") is expected
+
+
+def test_declines_without_a_react_import() -> None:
+    source = "export function P({ a }) {\n  return <AContext.Provider value={{ a }} />;\n}\n"
+    with pytest.raises(NoFix, match="React is not imported"):
+        compute_edits(source.encode(), "tsx")
+
+
+def test_name_bound_to_a_literal_has_no_fix(tmp_path: Path) -> None:
+    (tmp_path / "B.tsx").write_text(
+        "import { createContext } from 'react';\nconst C = createContext(null);\n"
+        "export function B({ a }) {\n  const value = { a };\n  return <C.Provider value={value} />;\n}\n",
+        encoding="utf-8",
+    )
+    (finding,) = _findings(tmp_path)
+    assert finding.fix is None
