@@ -18,7 +18,7 @@ from analyzers.frontends import parse_source
 from analyzers.prisma import parse_prisma
 from optimizer.findings import Applicability, Edit, Finding
 from rewriters.edits import NoFix, apply_edits, fixpoint, unified_diff
-from rewriters.javascript import cherry_pick_lodash, memoize_context_value
+from rewriters.javascript import cherry_pick_lodash, memoize_context_value, parallel_awaits
 
 if TYPE_CHECKING:
     import libcst
@@ -31,14 +31,15 @@ BOM = b"\xef\xbb\xbf"
 JS_CODEMODS: dict[str, Callable[[bytes, str], list[Edit]]] = {
     cherry_pick_lodash.CODEMOD_ID: cherry_pick_lodash.compute_edits,
     memoize_context_value.CODEMOD_ID: memoize_context_value.compute_edits,
+    parallel_awaits.CODEMOD_ID: parallel_awaits.compute_edits,
 }
 
 
 def _python_codemods() -> dict[str, Callable[[libcst.Module, set[int]], libcst.Module]]:
     # imported on use: LibCST is slow to import and only needed when a Python file has a fix
-    from rewriters.python import lazy_import
+    from rewriters.python import gather_awaits, lazy_import
 
-    return {lazy_import.CODEMOD_ID: lazy_import.transform}
+    return {lazy_import.CODEMOD_ID: lazy_import.transform, gather_awaits.CODEMOD_ID: gather_awaits.transform}
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,9 @@ def test_codemod_pair(tmp_path: Path, codemod: str, source: Path, expected: Path
 
 
 def test_every_codemod_has_a_pair() -> None:
-    assert {codemod for codemod, _, _ in _pairs()} == {"cherry-pick-lodash", "lazy-import", "memoize-context-value"}
+    assert {codemod for codemod, _, _ in _pairs()} == {
+        "cherry-pick-lodash", "gather-awaits", "lazy-import", "memoize-context-value", "parallel-independent-awaits"
+    }
     assert all(expected.exists() for _, _, expected in _pairs())
 
 

@@ -17,7 +17,7 @@ from analyzers.detectors.sequential_await_in_loop import (
     name_words,
 )
 from analyzers.facts import Await, Call, ModuleFacts
-from optimizer.findings import Category, Finding, Related, Severity
+from optimizer.findings import Applicability, Category, Finding, Fix, Related, Severity
 
 _READ_VERBS = frozenset(
     {"get", "find", "fetch", "load", "list", "count", "read", "query", "select", "search", "lookup", "retrieve",
@@ -41,6 +41,11 @@ _HTTP_WRITE = re.compile(r"""method\s*:\s*['"`](?:post|put|patch|delete)""", re.
 _TRANSACTION = re.compile(r"^(?:tx|trx|transaction)$", re.I)
 _ONE_CONNECTION = re.compile(r"^(?:client|pgClient|conn|connection|\w*Connection)$", re.I)
 _SELECT = re.compile(r"""^['"`]\s*\(?\s*(?:select|with)\b""", re.I)
+# unsafe: together, every call starts even when an earlier one fails, and the first failure is the one raised
+_PROMISE_ALL = Fix(
+    "Await the calls together with `Promise.all([...])`", Applicability.UNSAFE, codemod="parallel-independent-awaits"
+)
+_GATHER = Fix("Await the calls together with `asyncio.gather(...)`", Applicability.UNSAFE, codemod="gather-awaits")
 
 
 class SequentialIndependentAwaits(Detector):
@@ -87,8 +92,13 @@ class SequentialIndependentAwaits(Detector):
     Shared state behind two calls (one object that must see them in order) is not visible.
 
     ## Fix safety
-    No automatic fix: running reads together changes when errors surface (the first rejection wins) and
-    raises the peak number of open connections.
+    Unsafe fix: when each await of the run is a whole statement, one after another with nothing between
+    them (`const a = await f(x);`, `const { data } = await api.get();`, a bare `await f(x);`, or in
+    Python `a = await f(x)`), the run becomes one `const [a, { data }] = await Promise.all([f(x), api.get()]);`
+    or `a, b = await asyncio.gather(f(x), g(y))` (adding `import asyncio`). Any other shape (a statement
+    or comment between, a type annotation, `const` mixed with `let`, an await inside a larger expression)
+    is left alone with the reason. Running reads together changes behaviour: every call starts even when
+    an earlier one fails, the first failure is the one raised, and more connections are open at once.
     """
 
     id = "sequential-independent-awaits"
@@ -102,19 +112,9 @@ class SequentialIndependentAwaits(Detector):
             return
         if ctx.is_seed_or_migration and not ctx.options["include-seeds"]:
             return
-        if drives_a_browser(module):
-            return
         reads = _Reads(module)
-        calls = awaited_calls(module)
-        by_function: dict[str | None, list[tuple[Await, Call | None]]] = {}
-        for index, awaited in enumerate(module.awaits):
-            chain = calls.get(index)
-            by_function.setdefault(awaited.function, []).append((awaited, chain[0] if chain else None))
-        for awaits in by_function.values():
-            awaits.sort(key=lambda pair: pair[0].span.start_byte)
-            for run in _runs(awaits, reads):
-                if len(run) >= ctx.options["min-run"]:
-                    yield self._finding(module, run, reads, ctx)
+        for run in independent_runs(module, ctx.options["min-run"]):
+            yield self._finding(module, run, reads, ctx)
 
     def _finding(self, module: ModuleFacts, run: list[tuple[Await, Call]], reads: _Reads, ctx: FileContext) -> Finding:
         what = "queries" if all(reads.db(call) for _, call in run) else "calls"
@@ -122,7 +122,26 @@ class SequentialIndependentAwaits(Detector):
         message = f"{len(run)} independent awaited {what} run one after another; {together} runs them concurrently."
         related = tuple(Related(module.path, a.span.line, f"`{short(c.callee)}` waits here too") for a, c in run[1:])
         first = run[0][0]
-        return self.finding(module, first.span, message, ctx=ctx, related=related, weight=float(len(run)))
+        fix = _GATHER if module.language == "python" else _PROMISE_ALL
+        finding = self.finding(module, first.span, message, ctx=ctx, related=related, weight=float(len(run)))
+        return finding.with_(fix=fix)
+
+
+def independent_runs(module: ModuleFacts, min_run: int = 2) -> list[list[tuple[Await, Call]]]:
+    """The runs the rule reports, in each function in source order; the codemods rewrite exactly these."""
+    if drives_a_browser(module):
+        return []
+    reads = _Reads(module)
+    calls = awaited_calls(module)
+    by_function: dict[str | None, list[tuple[Await, Call | None]]] = {}
+    for index, awaited in enumerate(module.awaits):
+        chain = calls.get(index)
+        by_function.setdefault(awaited.function, []).append((awaited, chain[0] if chain else None))
+    found = []
+    for awaits in by_function.values():
+        awaits.sort(key=lambda pair: pair[0].span.start_byte)
+        found += [run for run in _runs(awaits, reads) if len(run) >= min_run]
+    return found
 
 
 def _runs(awaits: list[tuple[Await, Call | None]], reads: _Reads) -> Iterable[list[tuple[Await, Call]]]:
