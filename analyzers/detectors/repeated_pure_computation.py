@@ -1,0 +1,166 @@
+"""Repeated pure computation: the same costly, side-effect-free call redone with the same arguments."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from analyzers.detectors._loops import describe, loop_related, loop_words, short
+from analyzers.detectors.base import Detector, FileContext
+from analyzers.facts import Call, ModuleFacts
+from optimizer.findings import Category, Finding, Related, Severity
+
+# Calls whose result depends only on their arguments and that cost more than a lookup: parsing, compiling,
+# hashing, building arrays or locale-aware formatters. Cheap pure calls (`len`, `os.path.join`, `Math.max`,
+# `math.sqrt`) are left out on purpose: redoing them costs less than the reader's attention. Calls meant to
+# give a fresh object each time (`copy.deepcopy`, `structuredClone`) are left out too.
+PURE_CALLS = frozenset({
+    # Python
+    "re.compile", "regex.compile",
+    "json.loads", "json.dumps", "orjson.loads", "orjson.dumps",
+    "yaml.safe_load", "ast.literal_eval", "ast.parse",
+    "hashlib.md5", "hashlib.sha1", "hashlib.sha256", "hashlib.sha512",
+    "np.linspace", "np.logspace", "np.arange", "np.meshgrid",
+    "numpy.linspace", "numpy.logspace", "numpy.arange", "numpy.meshgrid",
+    "sorted",
+    # JavaScript / TypeScript (`new RegExp(...)` has callee `RegExp`)
+    "RegExp", "JSON.parse", "JSON.stringify",
+    "Intl.NumberFormat", "Intl.DateTimeFormat", "Intl.Collator", "Intl.PluralRules",
+    "Intl.RelativeTimeFormat", "Intl.ListFormat", "Intl.Segmenter", "Intl.DisplayNames",
+})
+# Repeats across one function body before the calls are reported: two may be a deliberate before/after.
+MIN_REPEATS = 3
+
+_STRING = re.compile(r"""(?P<prefix>[A-Za-z]{0,2})(?P<body>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`)""")
+_NAME_CHAIN = re.compile(r"[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*")
+# `1e5`, `0x1F`, `1_000`: digits first, so the letters in them are not names.
+_NUMBER = re.compile(r"\b\d[\w.]*")
+_CONSTANT = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
+_LITERAL_WORDS = frozenset({"True", "False", "None", "true", "false", "null", "undefined"})
+# A name after `{`, `,` or the argument's start and before `:` / `=` is an object key (`{ style: 'currency' }`)
+# or a keyword argument (`flags=...`); after `?` the colon belongs to a ternary and the name is a value.
+_KEY_BEFORE = re.compile(r"(?:^|[{,])\s*$")
+_KEY_AFTER = re.compile(r"\s*(?::(?!:)|=(?!=))")
+
+
+class RepeatedPureComputation(Detector):
+    """## What it does
+    Finds a call to a known pure and costly function (`re.compile`, `json.loads`, `json.dumps`,
+    `hashlib.sha256`, `np.linspace`, `sorted`, `new RegExp`, `JSON.parse`, `JSON.stringify`,
+    `new Intl.NumberFormat`, ...) that is redone with the same arguments: inside a loop when every argument
+    is a literal or an UPPER_CASE constant, or three or more times in one function body (outside loops)
+    with the same argument text, made of literals, constants and the function's parameters.
+
+    ## Why is this slow?
+    The result cannot change between the calls, yet each one parses, compiles or hashes its input again and
+    allocates a new result. In a loop that work is multiplied by the number of items; an `Intl` formatter
+    also loads locale data on each construction.
+
+    ## Example
+    ```python
+    for line in lines:
+        if re.compile(r"^\\d{4}-\\d{2}").match(line):
+            rows.append(json.loads(DEFAULTS))
+    ```
+
+    ## Use instead
+    ```python
+    DATE = re.compile(r"^\\d{4}-\\d{2}")
+    for line in lines:
+        if DATE.match(line):
+            rows.append(json.loads(DEFAULTS))  # or parse once before the loop and copy if mutated
+    ```
+    Compute the value once before the loop or at module level, or wrap a function of the arguments in
+    `functools.cache` when the same inputs come back across calls.
+
+    ## Known limits
+    Only the functions in `PURE_CALLS` are known; a user's own pure function is not. Inside loops the
+    arguments must be literals or UPPER_CASE names (or attributes of them), taken as constants that the loop
+    does not change. Across a function the argument texts are compared, not their values: a parameter
+    reassigned or mutated between the calls still counts as the same argument, and calls in exclusive
+    branches (`if`/`else`, `switch` cases) are counted although only one runs. Python's `re` keeps a cache
+    of compiled patterns, so `re.compile` in a loop costs a lookup rather than a compilation. Test files are
+    skipped.
+
+    ## Fix safety
+    No automatic fix: a hoisted `json.loads` result is shared by every turn of the loop, so code that mutates
+    it needs a copy per turn, and a hoisted `RegExp` with the `g` or `y` flag keeps its `lastIndex` between
+    uses.
+    """
+
+    id = "repeated-pure-computation"
+    category = Category.OTHER
+    languages = ("python", "typescript", "tsx", "javascript")
+    severity = Severity.INFO
+
+    def check(self, module: ModuleFacts, ctx: FileContext) -> Iterable[Finding]:
+        if ctx.is_test:  # tests rebuild fixtures on purpose and run once
+            return
+        repeats: dict[tuple[str | None, str, tuple[str, ...]], list[Call]] = defaultdict(list)
+        for call in module.calls:
+            if call.callee not in PURE_CALLS:
+                continue
+            if call.loops:
+                if all(_invariant(arg) for arg in call.args):
+                    yield self._in_loop(module, call, ctx)
+            elif call.function is not None:
+                repeats[(call.function, call.callee, call.args)].append(call)
+        for (qualname, _, args), calls in repeats.items():
+            function = module.function(qualname)
+            params = frozenset(function.params) if function else frozenset()
+            if len(calls) >= MIN_REPEATS and all(_invariant(arg, params) for arg in args):
+                yield self._repeated(module, calls, ctx)
+
+    def _in_loop(self, module: ModuleFacts, call: Call, ctx: FileContext) -> Finding:
+        loops = [module.loop(i) for i in call.loops]
+        inner = loops[-1]
+        over = f" over `{short(inner.iterable)}`" if inner.iterable else ""
+        return self.finding(
+            module,
+            call.span,
+            f"{_call_text(call)} gets the same constant arguments on every turn of the "
+            f"{loop_words(inner, module.language)}{over}; "
+            "compute it once before the loop (or at module level).",
+            ctx=ctx,
+            related=loop_related(loops, module),
+        )
+
+    def _repeated(self, module: ModuleFacts, calls: list[Call], ctx: FileContext) -> Finding:
+        first, *rest = calls
+        advice = "`functools.cache`" if module.language == "python" else "a memoised helper"
+        return self.finding(
+            module,
+            first.span,
+            f"{_call_text(first)} runs {len(calls)} times in `{first.function}` with the same arguments; compute "
+            f"it once into a variable (or wrap it in {advice}).",
+            ctx=ctx,
+            related=tuple(Related(module.path, call.span.line, "same call again") for call in rest),
+        )
+
+
+def _call_text(call: Call) -> str:
+    args = ", ".join(call.args)
+    return f"`{'new ' if call.is_new else ''}{describe(call)}({short(args, 40)})`"
+
+
+def _invariant(arg: str, params: frozenset[str] = frozenset()) -> bool:
+    """True when the argument text can only name literals, UPPER_CASE constants (`"a+"`, `RE_FLAGS`,
+    `re.IGNORECASE`, `{ style: "currency" }`) and the given parameters, and makes no call. Locals are out:
+    the same text in two branches (`const a = await f()` in each) names different values."""
+    for match in _STRING.finditer(arg):
+        prefix, body = match["prefix"].lower(), match["body"]
+        if ("f" in prefix and "{" in body) or (body.startswith("`") and "${" in body):
+            return False
+    text = _NUMBER.sub("0", _STRING.sub('""', arg))
+    if "(" in text:  # a call in the argument may read state or do I/O
+        return False
+    for name in _NAME_CHAIN.finditer(text):
+        if _KEY_AFTER.match(text, name.end()) and _KEY_BEFORE.search(text, 0, name.start()):
+            continue
+        parts = [part.strip() for part in name[0].split(".")]
+        if parts[0] in _LITERAL_WORDS or parts[0] in params:
+            continue
+        if not any(_CONSTANT.match(part) for part in parts):
+            return False
+    return True
