@@ -41,6 +41,8 @@ class Project:
     workspace: Workspace
     load_modules: Callable[[], dict[str, ModuleFacts]]
     tsconfigs: dict[str, dict] = field(default_factory=dict)
+    # library -> measured import milliseconds (``--measure-imports``); empty means use the typical figures
+    import_ms: dict[str, int] = field(default_factory=dict)
 
     @cached_property
     def modules(self) -> dict[str, ModuleFacts]:
@@ -103,6 +105,8 @@ def analyze(
     use_cache: bool = True,
     cache_dir: str | os.PathLike | None = None,
     progress: Callable[[int, int], None] | None = None,
+    measure_imports: bool = False,
+    python: str | None = None,
 ) -> Report:
     """Analyse ``paths`` and return the ranked findings. ``progress(done, total)`` is called as files parse."""
     started = time.perf_counter()
@@ -115,7 +119,8 @@ def analyze(
     sources, read_errors = read_sources(workspace.files)
     tsconfigs = load_tsconfigs(workspace.root, [p for p, entry in sources.items() if entry[0].language != "python"])
     key = result_key(_run_inputs(config, sources, tsconfigs))
-    outcome = cache.get_result(key) if cache else None
+    # measured import times are not part of the key: a measuring run neither reuses nor stores results
+    outcome = cache.get_result(key) if cache and not measure_imports else None
     reused = outcome is not None
     parse_stats = {"parsed": 0, "cached": 0}
 
@@ -130,8 +135,10 @@ def analyze(
 
     project = Project(workspace.root, config, workspace, load_modules, tsconfigs)
     if outcome is None:
+        if measure_imports:
+            project.import_ms = _measured_imports(project, python)
         outcome = detect(project)
-        if cache:
+        if cache and not measure_imports:
             cache.put_result(key, outcome)
     else:
         parse_stats["cached"] = outcome.files
@@ -180,3 +187,17 @@ def _run_inputs(config: Config, sources: Sources, tsconfigs: dict[str, dict]) ->
     yield sorted(tsconfigs.items())
     for path, (file, _, key) in sorted(sources.items()):
         yield path, key, file.component, file.is_test, file.is_seed_or_migration
+
+
+def _measured_imports(project: Project, python: str | None) -> dict[str, int]:
+    """Measure the heavy libraries that the Python modules import (see ``optimizer.import_timing``)."""
+    from analyzers.detectors._import_costs import python_import_ms
+    from optimizer.import_timing import measure_import_ms
+
+    libraries = set()
+    for module in project.modules.values():
+        for imp in module.imports if module.language == "python" else ():
+            found = python_import_ms(imp.source, tuple(n.imported for n in imp.names)) if imp.level == 0 else None
+            if found:
+                libraries.add(found[0])
+    return measure_import_ms(libraries, python)

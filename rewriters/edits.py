@@ -55,3 +55,12 @@ def unified_diff(path: str, before: str, after: str) -> str:
         # a last line without a newline would otherwise run into the next header
         text += line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
     return text
+
+
+# The analysis reads a few constructs the grammar rejects (type arguments on tagged templates, `&` in JSX
+# text) through offset-keeping repairs; a rewrite must copy the file's real text, so it needs a clean parse.
+UNREADABLE = (
+    "tree-sitter cannot parse this file as written (e.g. type arguments on a tagged template), "
+    "so it is not rewritten"
+)
+

@@ -85,12 +85,12 @@ def plan(report: Report, *, unsafe: bool = False) -> list[FileRewrite]:
         return []
     by_path: dict[str, list[Finding]] = {}
     for finding in report.findings:
-        if selected(finding, unsafe):
+        if finding.fix is not None:  # unselected fixes too: a codemod must know what it may not touch
             by_path.setdefault(target(finding), []).append(finding)
     rewrites = []
     for path, findings in sorted(by_path.items()):
         file = project.files.get(path)
-        if file is None:
+        if file is None or not any(selected(f, unsafe) for f in findings):
             continue
         before = Path(file.absolute).read_bytes()
         rewrites.append(_rewrite_file(path, Path(file.absolute), file.language, before, findings, project.config, unsafe))
@@ -100,6 +100,8 @@ def plan(report: Report, *, unsafe: bool = False) -> list[FileRewrite]:
 def _rewrite_file(
     path: str, absolute: Path, language: str, before: bytes, findings: list[Finding], config: Config, unsafe: bool
 ) -> FileRewrite:
+    everything, findings = findings, [f for f in findings if selected(f, unsafe)]
+
     def failed(reason: str) -> FileRewrite:
         return FileRewrite(path, absolute, before, before, tuple(findings), error=reason)
 
@@ -107,13 +109,18 @@ def _rewrite_file(
     if original_errors:
         return failed(f"not rewritten: the file does not parse ({original_errors[0]})")
     # the findings on the latest text: after the first pass they come from re-analysing it
-    latest: dict[bytes, list[Finding]] = {before: findings}
+    latest: dict[bytes, list[Finding]] = {before: everything}
 
     def step(text: bytes) -> bytes:
         if text not in latest:
             latest.clear()
             latest[text] = _reanalyse(path, text, config)
-        return rewrite_once(text, language, [f for f in latest[text] if selected(f, unsafe)])
+        current = latest[text]
+        chosen = [f for f in current if selected(f, unsafe)]
+        # a JS codemod rewrites every site in the file it sees; when some of its findings are not selected
+        # (unsafe ones in a safe run), it must not run at all, or it would fix those too
+        held_back = {f.fix.codemod for f in current if f.fix and f.fix.codemod and not selected(f, unsafe)}
+        return rewrite_once(text, language, chosen, frozenset(held_back))
 
     try:
         text = fixpoint(before, step)
@@ -128,7 +135,7 @@ def _rewrite_file(
     if new_errors:
         return failed(f"not rewritten: the rewritten file does not parse ({new_errors[0]})")
     for rule in {f.rule for f in findings}:
-        if sum(f.rule == rule for f in after_findings) >= sum(f.rule == rule for f in findings):
+        if sum(f.rule == rule for f in after_findings) >= sum(f.rule == rule for f in everything):
             return failed(f"not rewritten: `{rule}` is still reported after the rewrite")
     diff = unified_diff(path, _display(before), _display(text))
     return FileRewrite(path, absolute, before, text, tuple(findings), diff=diff)
@@ -141,8 +148,11 @@ def _parse_errors(path: str, language: str, source: bytes) -> list[str]:
     return parse_source(path, language, source).errors
 
 
-def rewrite_once(source: bytes, language: str, findings: Sequence[Finding]) -> bytes:
-    """One pass: every fix of ``findings`` applied to ``source``; overlapping edits wait for the next pass."""
+def rewrite_once(
+    source: bytes, language: str, findings: Sequence[Finding], held_back: frozenset[str] = frozenset()
+) -> bytes:
+    """One pass: every fix of ``findings`` applied to ``source``; overlapping edits wait for the next pass.
+    JS codemods named in ``held_back`` are skipped (see ``_rewrite_file``)."""
     if language == "python":
         return _python_pass(source, findings)
     edits: list[Edit] = []
@@ -155,6 +165,8 @@ def rewrite_once(source: bytes, language: str, findings: Sequence[Finding]) -> b
     for codemod in dict.fromkeys(codemods):
         if codemod not in JS_CODEMODS:
             raise ValueError(f"unknown codemod {codemod!r}")
+        if codemod in held_back:
+            continue
         edits.extend(JS_CODEMODS[codemod](source, language))
     return apply_edits(source, edits)[0]
 

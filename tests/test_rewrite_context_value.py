@@ -130,3 +130,31 @@ def test_name_bound_to_a_literal_has_no_fix(tmp_path: Path) -> None:
     )
     (finding,) = _findings(tmp_path)
     assert finding.fix is None
+
+
+def test_type_only_react_import_is_not_extended() -> None:
+    source = (
+        "import type { ReactNode } from 'react';\nimport { createContext } from 'react';\n"
+        "const AContext = createContext(null);\n"
+        "export function A({ a, children }: { a: string; children: ReactNode }) {\n"
+        "  return <AContext.Provider value={{ a }}>{children}</AContext.Provider>;\n}\n"
+    )
+    fixed = _rewrite(source)
+    assert "import type { ReactNode } from 'react';" in fixed
+    assert "import { createContext, useMemo } from 'react';" in fixed
+
+
+def test_a_safe_run_leaves_the_codemod_alone_when_the_file_also_has_an_unsafe_site(tmp_path: Path) -> None:
+    (tmp_path / "Two.jsx").write_text(
+        "import { createContext } from 'react';\nconst AContext = createContext(null);\n"
+        "const BContext = createContext(null);\n"
+        "export function One({ a }) {\n  return <AContext.Provider value={{ a }} />;\n}\n"
+        "export function Other(props) {\n  return <BContext.Provider value={{ b: props.b }} />;\n}\n",
+        encoding="utf-8",
+    )
+    kinds = sorted(f.fix.applicability.value for f in _findings(tmp_path))
+    assert kinds == ["safe", "unsafe"]
+    safe_run = plan(analyze([tmp_path], root=tmp_path, use_cache=False))
+    assert [r for r in safe_run if r.changed] == []  # the unsafe site must not be rewritten by a safe run
+    (both,) = plan(analyze([tmp_path], root=tmp_path, use_cache=False), unsafe=True)
+    assert both.error is None and both.after.count(b"useMemo(") == 2

@@ -10,7 +10,7 @@ from tree_sitter import Node
 
 from analyzers.js_queries import grammar
 from optimizer.findings import Edit
-from rewriters.edits import NoFix
+from rewriters.edits import UNREADABLE, NoFix
 
 CODEMOD_ID = "cherry-pick-lodash"
 LIBRARY = "lodash"
@@ -33,7 +33,7 @@ def compute_edits(source: bytes, language: str) -> list[Edit]:
     """Edits that cherry-pick every whole-lodash import of the file; raise NoFix when one is unsafe."""
     root = grammar(language).parser.parse(source).root_node
     if root.has_error:
-        raise NoFix("the file does not parse")
+        raise NoFix(UNREADABLE)
     imports = [node for node in root.children if node.type == "import_statement" and _lodash_local(node)]
     if not imports:
         return []

@@ -13,7 +13,7 @@ from tree_sitter import Node
 from analyzers.js_nodes import MAX_TEXT
 from analyzers.js_queries import grammar
 from optimizer.findings import Applicability, Edit
-from rewriters.edits import NoFix
+from rewriters.edits import UNREADABLE, NoFix
 
 CODEMOD_ID = "memoize-context-value"
 HOOK = "useMemo"
@@ -48,7 +48,7 @@ def compute_edits(source: bytes, language: str) -> list[Edit]:
     """Edits that memoise every inline object `value` of a Provider in the file; NoFix when one is unsure."""
     root = grammar(language).parser.parse(source).root_node
     if root.has_error:
-        raise NoFix("the file does not parse")
+        raise NoFix(UNREADABLE)
     literals = [node for node in _walk(root) if _provider_literal(node)]
     if not literals:
         return []
@@ -115,6 +115,9 @@ def _hook(root: Node) -> tuple[str, Edit | None]:
         source = statement.child_by_field_name("source") if statement.type == "import_statement" else None
         clause = next((c for c in statement.children if c.type == "import_clause"), None)
         if source is None or clause is None or _text(source)[1:-1] != "react":
+            continue
+        # `import type { ... }` is erased at compile time: a value such as useMemo cannot come from it
+        if any(child.type == "type" for child in statement.children):
             continue
         for part in clause.named_children:
             if part.type == "named_imports":

@@ -15,7 +15,7 @@ from analyzers.detectors.sequential_independent_awaits import independent_runs
 from analyzers.frontends import parse_source
 from analyzers.js_queries import grammar
 from optimizer.findings import Edit
-from rewriters.edits import NoFix
+from rewriters.edits import UNREADABLE, NoFix
 
 CODEMOD_ID = "parallel-independent-awaits"
 # the front-end only reads the path for messages; the language is passed explicitly
@@ -26,7 +26,7 @@ def compute_edits(source: bytes, language: str) -> list[Edit]:
     """One edit per reported run that replaces its statements with one `Promise.all`; NoFix when one is unsure."""
     root = grammar(language).parser.parse(source).root_node
     if root.has_error:
-        raise NoFix("the file does not parse")
+        raise NoFix(UNREADABLE)
     module = parse_source(_PATH.get(language, "input.js"), language, source)
     edits = []
     for run in independent_runs(module):
