@@ -49,8 +49,14 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--no-cache", is_flag=True, help="Parse every file again instead of using cached facts.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Parser processes (default: cores).")
 @click.option("--no-progress", is_flag=True, help="Do not draw a progress bar on stderr.")
+@click.option(
+    "--measure-imports", is_flag=True,
+    help="Import each heavy Python library found (python -X importtime, in a subprocess) to measure its cost.",
+)
+@click.option("--python", "python", type=click.Path(dir_okay=False), help="Interpreter for --measure-imports.")
 def check(
-    paths, dry_run, unsafe_fixes, fmt, output, select, ignore, fail_on, config_file, root, no_cache, jobs, no_progress
+    paths, dry_run, unsafe_fixes, fmt, output, select, ignore, fail_on, config_file, root, no_cache, jobs, no_progress,
+    measure_imports, python,
 ):
     """Analyse PATHS (default: the current directory), report findings ranked by estimated impact, and apply
     safe fixes (all fixes with --unsafe-fixes); --dry-run shows them as a diff instead."""
@@ -74,7 +80,10 @@ def check(
         raise click.UsageError(str(exc)) from exc
 
     with _progress_bar(enabled=not no_progress) as progress:
-        report = analyze(path_list, config=config, root=base, jobs=jobs, use_cache=not no_cache, progress=progress)
+        report = analyze(
+            path_list, config=config, root=base, jobs=jobs, use_cache=not no_cache, progress=progress,
+            measure_imports=measure_imports, python=python,
+        )
     from rewriters.apply import fix
 
     # before rendering, so that the JSON report carries each fix's diff
