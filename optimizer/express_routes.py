@@ -102,12 +102,10 @@ def _express_object(
     ctx: HttpContext, path: str, scope: str | None, dotted: str, decl: Declarations
 ) -> RouterKey | None:
     """The app or router ``dotted`` names; an app is recorded as a root."""
-    if not _DOTTED.fullmatch(dotted):
+    found = ctx.framework_object(path, scope, dotted, _APPS | _ROUTERS) if _DOTTED.fullmatch(dotted) else None
+    if found is None:
         return None
-    bound = ctx.values.bound(path, scope, dotted)
-    made = ctx.made_by(bound)
-    if bound is None or made not in _APPS | _ROUTERS:
-        return None
+    bound, made = found
     if made in _APPS:
         decl.roots.add(bound.key)
     return bound.key

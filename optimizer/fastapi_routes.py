@@ -70,12 +70,10 @@ def _fastapi_object(
     ctx: HttpContext, path: str, scope: str | None, dotted: str, decl: Declarations
 ) -> RouterKey | None:
     """The app or router ``dotted`` names; registering it records an app as a root and a router's prefix."""
-    if not _DOTTED.fullmatch(dotted):
+    found = ctx.framework_object(path, scope, dotted, _APPS | _ROUTERS) if _DOTTED.fullmatch(dotted) else None
+    if found is None:
         return None
-    bound = ctx.values.bound(path, scope, dotted)
-    made = ctx.made_by(bound)
-    if bound is None or made not in _APPS | _ROUTERS:
-        return None
+    bound, made = found
     key = bound.key
     if key not in decl.own_prefix:
         decl.own_prefix[key] = _own_prefix(ctx, bound)

@@ -43,6 +43,17 @@ class HttpContext:
             return None
         return self.values.external(bound.path, bound.binding.scope, bound.binding.value)
 
+    def framework_object(
+        self, path: str, scope: str | None, dotted: str, makers: frozenset[str] | set[str]
+    ) -> tuple[Bound, str] | None:
+        """The binding a name or member path denotes and what made it, when one of ``makers`` did (an app or
+        a router of the framework); None for anything else."""
+        bound = self.values.bound(path, scope, dotted)
+        made = self.made_by(bound)
+        if bound is None or made not in makers:
+            return None
+        return bound, made
+
     def resolve(self, path: str, scope: str | None, dotted: str, near: Call) -> str | None:
         """The function node a name or member path (``getUsers``, ``ctrl.list``) denotes, via call resolution."""
         probe = Call(dotted, tuple(dotted.split(".")), near.span, scope)
