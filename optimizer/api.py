@@ -62,6 +62,14 @@ class Project:
         return CodeGraph.build(self.modules, files, components)
 
     @cached_property
+    def query_sites(self):
+        """Function node -> the database calls written in it; shared by the rules that follow calls to queries."""
+        from analyzers.detectors._call_chains import query_sites
+        from optimizer.graph import CodeGraph
+
+        return query_sites(self.modules, CodeGraph.function_node)
+
+    @cached_property
     def schema(self) -> Schema:
         from optimizer.schema_stage import load_schema
 

@@ -58,7 +58,7 @@ def unwrap(text: str) -> str:
     text = text.strip()
     while True:
         before = text
-        if text.startswith("(") and _matching(text, 0) == len(text) - 1:
+        if text.startswith("(") and matching_bracket(text, 0) == len(text) - 1:
             text = text[1:-1].strip()
         text = _CAST.sub("", text).removesuffix("!").strip()
         if text.startswith("await "):
@@ -130,7 +130,7 @@ class ObjectLiteral:
 def object_literal(text: str) -> ObjectLiteral | None:
     """The entries of ``{...}``; of one cut short by truncation, the entries before the cut one."""
     text = unwrap(text)
-    close = _matching(text, 0) if text.startswith("{") else -2
+    close = matching_bracket(text, 0) if text.startswith("{") else -2
     if close == -2 or (close >= 0 and close != len(text) - 1):
         return None
     inner = split_top(text[1:close]) if close >= 0 else split_top(text[1:])[:-1]
@@ -155,7 +155,7 @@ def call_parts(text: str) -> tuple[str, list[str]] | None:
     found = re.match(r"(?:new\s+)?([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*(?:<[^()]*>)?\(", text)
     if not found:
         return None
-    close = _matching(text, found.end() - 1)
+    close = matching_bracket(text, found.end() - 1)
     if close >= 0 and close != len(text) - 1:
         return None  # ``f(a).g`` or ``f(a) + 1``: not one call
     return found.group(1), split_top(text[found.end() : close if close >= 0 else len(text)])
@@ -168,7 +168,7 @@ def _holes(inner: str, open_: str, close: str, python: bool = False) -> tuple[Pa
         start = inner.find(open_, i)
         if start < 0:
             break
-        end = _matching(inner, start + len(open_) - 1)
+        end = matching_bracket(inner, start + len(open_) - 1)
         if end < 0:
             return (*parts, _literal(inner[i:start], python), Hole(inner[start:]))  # cut short by truncation
         parts.append(_literal(inner[i:start], python))
@@ -206,7 +206,7 @@ def _string_end(text: str, i: int) -> int:
         if char == quote:
             return j + 1
         if quote == "`" and text.startswith("${", j):
-            close = _matching(text, j + 1)
+            close = matching_bracket(text, j + 1)
             if close < 0:
                 return len(text)
             j = close
@@ -214,7 +214,7 @@ def _string_end(text: str, i: int) -> int:
     return len(text)
 
 
-def _matching(text: str, i: int) -> int:
+def matching_bracket(text: str, i: int) -> int:
     """Index of the bracket that closes the one at ``i``, or -1."""
     depth = 0
     j = i

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from analyzers.detectors._call_chains import QuerySite, queries_reached, query_sites
+from analyzers.detectors._call_chains import QuerySite, queries_reached
 from analyzers.detectors._loops import describe, loop_related, loops_text, short
 from analyzers.detectors.base import FileContext, ProjectDetector
 from analyzers.facts import Call, Loop, ModuleFacts
@@ -55,7 +55,6 @@ class ChattyClient(ProjectDetector):
 
     def check_project(self, project: Project) -> Iterable[Finding]:
         graph = project.graph
-        queries: dict[str, list[QuerySite]] | None = None
         calls_by_site = {}
         for client in graph.client_calls:
             module = project.modules.get(client.path)
@@ -72,9 +71,7 @@ class ChattyClient(ProjectDetector):
                 continue
             behind: list[QuerySite] = []
             if client.route is not None and client.route.handler_node:
-                if queries is None:
-                    queries = query_sites(project.modules, graph.function_node)
-                behind = queries_reached(graph.reachable(client.route.handler_node, 4), queries)
+                behind = queries_reached(graph.reachable(client.route.handler_node, 4), project.query_sites)
             yield self._finding(module, call, client, loops, behind, ctx)
 
     def _finding(

@@ -11,7 +11,6 @@ from analyzers.detectors._call_chains import (
     QuerySite,
     chain_to_query,
     queries_reached,
-    query_sites,
 )
 from analyzers.detectors._data_access import DbCall, classify, prisma_clients
 from analyzers.detectors._loops import (
@@ -219,7 +218,6 @@ class _ChainFinder:
     def __init__(self, project: Project, max_depth: int) -> None:
         self.project = project
         self.max_depth = max_depth
-        self._queries: dict[str, list[QuerySite]] | None = None
         self._memo: dict[tuple[str, int], _Reached | None] = {}
 
     @property
@@ -233,14 +231,13 @@ class _ChainFinder:
             return None
         key = (target, self.max_depth)
         if key not in self._memo:
-            if self._queries is None:
-                self._queries = query_sites(self.project.modules, graph.function_node)
-            chain = chain_to_query(graph.graph, target, self._queries, self.max_depth)
+            queries = self.project.query_sites
+            chain = chain_to_query(graph.graph, target, queries, self.max_depth)
             if chain is None:
                 self._memo[key] = None
             else:
-                sites = queries_reached(graph.reachable(target, self.max_depth - 1), self._queries)
-                self._memo[key] = _Reached(chain, self._queries[chain[-1]][0], sites)
+                sites = queries_reached(graph.reachable(target, self.max_depth - 1), queries)
+                self._memo[key] = _Reached(chain, queries[chain[-1]][0], sites)
         return self._memo[key]
 
 

@@ -11,7 +11,6 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from analyzers.detectors._call_chains import query_sites
 from analyzers.detectors._data_access import classify, prisma_clients
 from analyzers.detectors._loops import is_chunk_loop, loop_words, short
 from analyzers.detectors.base import FileContext, ProjectDetector
@@ -245,8 +244,7 @@ class _Callees:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._queries: set[str] | None = None
-        self._io: set[str] = set()
+        self._io: set[str] | None = None
         self._memo: dict[tuple[str, int], str] = {}
 
     def reach(self, path: str, call: Call, max_depth: int) -> str | None:
@@ -259,11 +257,10 @@ class _Callees:
             return None
         key = (target, max_depth)
         if key not in self._memo:
-            if self._queries is None:
-                self._queries = set(query_sites(self.project.modules, graph.function_node))
+            if self._io is None:
                 self._io = self._io_functions()
             reached = graph.reachable(target, max_depth - 1)
-            if any(node in self._queries for node in reached):
+            if any(node in self.project.query_sites for node in reached):
                 self._memo[key] = "db"
             else:
                 self._memo[key] = "io" if any(node in self._io for node in reached) else "none"

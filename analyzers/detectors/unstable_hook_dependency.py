@@ -10,6 +10,7 @@ from analyzers.detectors._react import literal_index, unstable_value
 from analyzers.detectors.base import ProjectDetector
 from analyzers.facts import JsxProp, ModuleFacts
 from optimizer.calls import CallResolver, ModuleIndex
+from optimizer.expr_text import matching_bracket, split_top
 from optimizer.findings import Category, Finding, Severity
 
 if TYPE_CHECKING:
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
 
 _HOOKS = {"useMemo", "useCallback", "useEffect", "useLayoutEffect", "useInsertionEffect", "useImperativeHandle"}
 _ARGS_LIMIT = 200  # Call.args texts are cut off at this length
-_PAIRS = {"(": ")", "[": "]", "{": "}"}
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
 _ARROW = re.compile(r"^(?:async\s+)?(?:\([^)]*\)|[A-Za-z_$][\w$]*)\s*(?::[^=]*)?=>")
 
@@ -130,32 +130,17 @@ def dependency_entries(text: str) -> list[str]:
     text = text.strip()
     if not text.startswith("["):
         return []
-    entries: list[str] = []
-    closers: list[str] = []
-    quote: str | None = None
-    start = 1
-    position = 1
-    while position < len(text):
-        char = text[position]
-        if quote is not None:
-            if char == "\\":
-                position += 1
-            elif char == quote:
-                quote = None
-        elif char in "'\"`":
-            quote = char
-        elif char in _PAIRS:
-            closers.append(_PAIRS[char])
-        elif closers and char == closers[-1]:
-            closers.pop()
-        elif not closers and char in ",]":
-            entries.append(text[start:position].strip())
-            if char == "]":
-                return [e for e in entries if e]
-            start = position + 1
-        position += 1
+    if _closes_at_end(text):
+        return split_top(text[1:-1])
+    if len(text) < _ARGS_LIMIT:
+        return []
     # The text was cut off: the entry in progress may be incomplete, the ones before it are not.
-    return [e for e in entries if e] if len(text) >= _ARGS_LIMIT else []
+    return split_top(text[1:])[:-1]
+
+
+def _closes_at_end(text: str) -> bool:
+    """Whether the ``[`` that opens ``text`` is closed by its last character (strings and nesting respected)."""
+    return matching_bracket(text, 0) == len(text) - 1
 
 
 def _kind(entry: str) -> str:
