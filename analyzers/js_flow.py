@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
 
 from tree_sitter import Node, Query, QueryCursor
 
 from analyzers.js_functions import KINDS
 from analyzers.js_nodes import pattern_names, text, unwrap
 from analyzers.js_queries import grammar
+from analyzers.loop_flow import LoopSummary
 
 # (block, next_read, loop_carried), in the order of the ``Await`` fields
 Flow = tuple[int, int, bool]
@@ -31,13 +31,6 @@ _LOOP_QUERY = """
 _LOOP_QUERIES: dict[str, Query] = {}
 
 
-@dataclass(frozen=True, slots=True)
-class _LoopSummary:
-    assignments: tuple[tuple[frozenset[str], frozenset[str]], ...]  # (names set, names read to set them)
-    condition: frozenset[str]  # names the loop condition reads
-    stops: bool  # no condition of its own, or the body can return, break or yield
-
-
 class AwaitFlows:
     """Flow facts for the awaits of one file; mentions per function and loop summaries are built once."""
 
@@ -49,7 +42,7 @@ class AwaitFlows:
             query = _LOOP_QUERIES[language] = Query(grammar(language).parser.language, _LOOP_QUERY)
         self.loop_query = query
         self._mentions: dict[int, dict[str, list[int]]] = {}  # function node id -> name -> start bytes
-        self._loops: dict[int, _LoopSummary] = {}
+        self._loops: dict[int, LoopSummary] = {}
 
     def flow(self, expression: Node, uses: tuple[str, ...]) -> Flow:
         """``expression`` is the await, or the call the grammar put it in (see ``misparsed_await_call``)."""
@@ -132,19 +125,9 @@ class AwaitFlows:
         summary = self._loops.get(loop.id)
         if summary is None:
             summary = self._loops[loop.id] = self._summarize(loop)
-        if summary.stops:
-            return True
-        derived = set(bound)
-        grew = bool(derived)
-        while grew:  # follow ``cursor = page.next`` and the like to a fixpoint
-            grew = False
-            for written, read in summary.assignments:
-                if read & derived and not written <= derived:
-                    derived |= written
-                    grew = True
-        return bool(derived & (summary.condition | set(uses)))
+        return summary.carries(bound, set(uses))
 
-    def _summarize(self, loop: Node) -> _LoopSummary:
+    def _summarize(self, loop: Node) -> LoopSummary:
         source = self.source
         condition = None if loop.type == "for_in_statement" else unwrap(loop.child_by_field_name("condition"))
         stops = loop.type != "for_in_statement" and (
@@ -164,7 +147,7 @@ class AwaitFlows:
                 continue
             assignments.append((frozenset(_set_names(source, written)), self._reads(read)))
         reads = self._reads(condition) if condition is not None and not stops else frozenset()
-        return _LoopSummary(tuple(assignments), reads, stops)
+        return LoopSummary(tuple(assignments), reads, stops)
 
     def _reads(self, node: Node) -> frozenset[str]:
         return frozenset(text(self.source, n) for n in QueryCursor(self.uses).captures(node).get("id", ()))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import ast
 from bisect import bisect_left
-from dataclasses import dataclass
 from typing import Any
 
+from analyzers.loop_flow import LoopSummary
 from analyzers.py_source import SourceMap
 
 # (block, next_read, loop_carried), in the order of the ``Await`` fields
@@ -18,13 +18,6 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _STATEMENT_LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _SELF = frozenset({"self", "cls"})
-
-
-@dataclass(frozen=True, slots=True)
-class _LoopSummary:
-    assignments: tuple[tuple[frozenset[str], frozenset[str]], ...]  # (names set, names read to set them)
-    condition: frozenset[str]  # names the ``while`` test reads
-    stops: bool  # ``while True``, or the body can return, break or yield
 
 
 def await_flows(function: ast.AsyncFunctionDef, src: SourceMap) -> dict[int, Flow]:
@@ -38,7 +31,7 @@ class _FlowWalk:
     def __init__(self, function: ast.AsyncFunctionDef, src: SourceMap) -> None:
         self.src = src
         self.flows: dict[int, Flow] = {}
-        self._loops: dict[int, _LoopSummary] = {}
+        self._loops: dict[int, LoopSummary] = {}
         # name (or ``self.attr``) -> start bytes of its mentions anywhere in the function, sorted
         self.mentions: dict[str, list[int]] = {}
         for node in ast.walk(function):
@@ -151,20 +144,10 @@ class _FlowWalk:
         summary = self._loops.get(id(loop))
         if summary is None:
             summary = self._loops[id(loop)] = _summarize(loop)
-        if summary.stops:
-            return True
-        derived = {name for name, _ in bound}
-        grew = bool(derived)
-        while grew:  # follow ``cursor = page.next`` and the like to a fixpoint
-            grew = False
-            for written, read in summary.assignments:
-                if read & derived and not written <= derived:
-                    derived |= written
-                    grew = True
-        return bool(derived & (summary.condition | _reads(node.value)))
+        return summary.carries((name for name, _ in bound), _reads(node.value))
 
 
-def _summarize(loop: ast.For | ast.AsyncFor | ast.While) -> _LoopSummary:
+def _summarize(loop: ast.For | ast.AsyncFor | ast.While) -> LoopSummary:
     stops = type(loop) is ast.While and type(loop.test) is ast.Constant and bool(loop.test.value)
     condition = _reads(loop.test) if type(loop) is ast.While else frozenset()
     assignments: list[tuple[frozenset[str], frozenset[str]]] = []
@@ -188,7 +171,7 @@ def _summarize(loop: ast.For | ast.AsyncFor | ast.While) -> _LoopSummary:
             stack.extend((child, True) for child in ast.iter_child_nodes(node))
             continue
         stack.extend((child, nested) for child in ast.iter_child_nodes(node))
-    return _LoopSummary(tuple(assignments), condition, stops)
+    return LoopSummary(tuple(assignments), condition, stops)
 
 
 def _reads(node: ast.AST) -> frozenset[str]:
