@@ -292,10 +292,12 @@ class ModuleFacts:
     def function(self, qualname: str | None) -> Function | None:
         if qualname is None:
             return None
-        for fn in self.functions:
-            if fn.qualname == qualname:
-                return fn
-        return None
+        # detectors ask once per call site: an index keeps that linear in the module's size
+        index = self.__dict__.get("_by_qualname")
+        if index is None or index[0] != len(self.functions):  # rebuilt while a front-end is still adding
+            index = (len(self.functions), {fn.qualname: fn for fn in reversed(self.functions)})
+            self.__dict__["_by_qualname"] = index
+        return index[1].get(qualname)
 
     @property
     def hook_calls(self) -> list[Call]:
