@@ -8,6 +8,8 @@ file as it was and says why.
 from __future__ import annotations
 
 import hashlib
+import importlib
+import pkgutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,8 +19,8 @@ from typing import TYPE_CHECKING
 from analyzers.frontends import parse_source
 from analyzers.prisma import parse_prisma
 from optimizer.findings import Applicability, Edit, Finding
+from rewriters import javascript, python
 from rewriters.edits import NoFix, apply_edits, fixpoint, unified_diff
-from rewriters.javascript import cherry_pick_lodash, memoize_context_value, parallel_awaits
 
 if TYPE_CHECKING:
     import libcst
@@ -27,19 +29,27 @@ if TYPE_CHECKING:
     from optimizer.config import Config
 
 BOM = b"\xef\xbb\xbf"
+
+
+def _codemod_modules(package) -> list:
+    """Every public module of a codemod package: each defines ``CODEMOD_ID`` and its entry point."""
+    return [
+        importlib.import_module(f"{package.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(package.__path__)
+        if not info.name.startswith("_")
+    ]
+
+
 # JS/TS codemods compute span edits from the current source and language at each pass
 JS_CODEMODS: dict[str, Callable[[bytes, str], list[Edit]]] = {
-    cherry_pick_lodash.CODEMOD_ID: cherry_pick_lodash.compute_edits,
-    memoize_context_value.CODEMOD_ID: memoize_context_value.compute_edits,
-    parallel_awaits.CODEMOD_ID: parallel_awaits.compute_edits,
+    module.CODEMOD_ID: module.compute_edits for module in _codemod_modules(javascript)
 }
 
 
-def _python_codemods() -> dict[str, Callable[[libcst.Module, set[int]], libcst.Module]]:
-    # imported on use: LibCST is slow to import and only needed when a Python file has a fix
-    from rewriters.python import gather_awaits, lazy_import
-
-    return {lazy_import.CODEMOD_ID: lazy_import.transform, gather_awaits.CODEMOD_ID: gather_awaits.transform}
+def python_codemods() -> dict[str, Callable[[libcst.Module, set[int]], libcst.Module]]:
+    """Python codemods by id: LibCST transforms told the lines of their findings. Imported on use: LibCST is
+    slow to import and only needed when a Python file has a fix."""
+    return {module.CODEMOD_ID: module.transform for module in _codemod_modules(python)}
 
 
 @dataclass(frozen=True)
@@ -179,7 +189,7 @@ def _python_pass(source: bytes, findings: Sequence[Finding]) -> bytes:
     """
     import libcst
 
-    codemods = _python_codemods()
+    codemods = python_codemods()
     names = list(dict.fromkeys(f.fix.codemod for f in findings if f.fix and f.fix.codemod))
     if not names:
         return source
