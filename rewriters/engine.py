@@ -1,8 +1,9 @@
 """Plan rewrites: per file, apply the fixes of the selected findings, repeat to a fixpoint, then verify.
 
 A rewritten file is kept only if it still parses with the same front-end, the fixed findings are gone when
-the detectors run again on the new text, and one more rewrite changes nothing. Anything else leaves the
-file as it was and says why.
+the detectors run again on the new text (with the files those findings are in, when a fix rewrites another
+file than its finding's), and one more rewrite changes nothing. Anything else leaves the file as it was and
+says why.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from rewriters.edits import NoFix, apply_edits, fixpoint, unified_diff
 if TYPE_CHECKING:
     import libcst
 
-    from optimizer.api import Report
+    from optimizer.api import Project, Report
     from optimizer.config import Config
 
 BOM = b"\xef\xbb\xbf"
@@ -103,12 +104,33 @@ def plan(report: Report, *, unsafe: bool = False) -> list[FileRewrite]:
         if file is None or not any(selected(f, unsafe) for f in findings):
             continue
         before = Path(file.absolute).read_bytes()
-        rewrites.append(_rewrite_file(path, Path(file.absolute), file.language, before, findings, project.config, unsafe))
+        context = _context(project, path, findings)
+        rewrites.append(
+            _rewrite_file(path, Path(file.absolute), file.language, before, findings, project.config, unsafe, context)
+        )
     return rewrites
 
 
+def _context(project: Project, path: str, findings: list[Finding]) -> dict[str, Path]:
+    """The files to re-analyse ``path`` with: none for findings in the file itself; for fixes of findings
+    found elsewhere (an index for a query), those findings' files and the schema files they are checked
+    against, so that re-analysis can tell whether the rewrite fixed them."""
+    elsewhere = {f.path for f in findings if f.path != path}
+    if not elsewhere:
+        return {}
+    schema = {f.path for f in project.files.values() if f.language in ("prisma", "sql")}
+    return {p: Path(project.files[p].absolute) for p in sorted((elsewhere | schema) - {path}) if p in project.files}
+
+
 def _rewrite_file(
-    path: str, absolute: Path, language: str, before: bytes, findings: list[Finding], config: Config, unsafe: bool
+    path: str,
+    absolute: Path,
+    language: str,
+    before: bytes,
+    findings: list[Finding],
+    config: Config,
+    unsafe: bool,
+    context: dict[str, Path],
 ) -> FileRewrite:
     everything, findings = findings, [f for f in findings if selected(f, unsafe)]
 
@@ -124,8 +146,8 @@ def _rewrite_file(
     def step(text: bytes) -> bytes:
         if text not in latest:
             latest.clear()
-            latest[text] = _reanalyse(path, text, config)
-        current = latest[text]
+            latest[text] = _reanalyse(path, text, config, context)
+        current = [f for f in latest[text] if target(f) == path]
         chosen = [f for f in current if selected(f, unsafe)]
         # a JS codemod rewrites every site in the file it sees; when some of its findings are not selected
         # (unsafe ones in a safe run), it must not run at all, or it would fix those too
@@ -138,7 +160,7 @@ def _rewrite_file(
         return failed(f"not rewritten: {exc}")
     except Exception as exc:  # noqa: BLE001 - a codemod bug must leave the file alone, not stop the run
         return failed(f"not rewritten: internal error in a codemod: {exc!r}")
-    after_findings = latest[text]
+    after_findings = [f for f in latest[text] if target(f) == path]
     if text == before:
         return FileRewrite(path, absolute, before, before, tuple(findings))
     new_errors = _parse_errors(path, language, text)
@@ -147,6 +169,11 @@ def _rewrite_file(
     for rule in {f.rule for f in findings}:
         if sum(f.rule == rule for f in after_findings) >= sum(f.rule == rule for f in everything):
             return failed(f"not rewritten: `{rule}` is still reported after the rewrite")
+    # a finding in another file keeps its place, but may lose its fix (the index is there, if a wrong one)
+    reported = {(f.rule, f.location) for f in latest[text]}
+    for finding in findings:
+        if finding.path != path and (finding.rule, finding.location) in reported:
+            return failed(f"not rewritten: `{finding.rule}` is still reported at {finding.path}:{finding.line}")
     diff = unified_diff(path, _display(before), _display(text))
     return FileRewrite(path, absolute, before, text, tuple(findings), diff=diff)
 
@@ -205,16 +232,19 @@ def _python_pass(source: bytes, findings: Sequence[Finding]) -> bytes:
     return (BOM if bom else b"") + codemods[name](module, lines).bytes
 
 
-def _reanalyse(path: str, text: bytes, config: Config) -> list[Finding]:
-    """The findings on ``text`` alone, from a scratch copy at the same relative path (same rules, config)."""
+def _reanalyse(path: str, text: bytes, config: Config, context: dict[str, Path]) -> list[Finding]:
+    """The findings on a scratch copy of ``text`` at the same relative path and of the ``context`` files as
+    they are (same rules, config)."""
     from optimizer.api import analyze
 
     with tempfile.TemporaryDirectory(prefix="perfrewrite-verify-") as scratch:
-        copy = Path(scratch, path)
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        copy.write_bytes(text)
-        report = analyze([copy], config=config, root=scratch, use_cache=False, jobs=1)
-    return [f for f in report.findings if f.path == path]
+        for relative, contents in [*((p, a.read_bytes()) for p, a in context.items()), (path, text)]:
+            copy = Path(scratch, relative)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(contents)
+        copies = [Path(scratch, p) for p in (path, *context)]
+        report = analyze(copies, config=config, root=scratch, use_cache=False, jobs=1)
+    return report.findings
 
 
 def _display(source: bytes) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from analyzers.detectors import missing_index
 from analyzers.prisma import parse_prisma
 from optimizer.api import analyze
 from optimizer.findings import Applicability
@@ -54,6 +55,16 @@ def test_fix_writes_the_schema_and_puts_the_diff_on_the_finding(app: Path) -> No
     assert (app / "schema.prisma").read_text(encoding="utf-8") == (CASE / "schema.fixed.prisma").read_text(
         encoding="utf-8"
     )
+
+
+def test_index_that_does_not_serve_the_query_is_refused(app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the right columns in the wrong order: the query narrows by authorId, which this index does not lead with
+    monkeypatch.setattr(
+        missing_index, "index_edit", lambda source, line, fields: index_edit(source, line, tuple(reversed(fields)))
+    )
+    (rewrite,) = plan(analyze([app], root=app, use_cache=False))
+    assert rewrite.path == "schema.prisma" and rewrite.after == rewrite.before
+    assert rewrite.error is not None and "`missing-index` is still reported" in rewrite.error
 
 
 def test_sql_only_table_has_no_fix(tmp_path: Path) -> None:
