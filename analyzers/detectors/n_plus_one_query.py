@@ -22,7 +22,9 @@ from analyzers.detectors._loops import (
 )
 from analyzers.detectors.base import FileContext, ProjectDetector
 from analyzers.facts import Call, Loop, ModuleFacts
-from optimizer.findings import Category, Finding, Related, Severity
+from optimizer.findings import Applicability, Category, Finding, Fix, Related, Severity
+from rewriters.javascript.batch_prisma_lookups import CODEMOD_ID as BATCH_LOOKUPS
+from rewriters.javascript.batch_prisma_lookups import batchable_lookups
 
 if TYPE_CHECKING:
     from optimizer.api import Project
@@ -63,6 +65,14 @@ def _hint(db: DbCall) -> str:
     return _BATCH_HINT[db.library]
 
 
+# unsafe: one query instead of many changes the load and the error timing, and an id given twice shares one row
+_BATCH_FIX = Fix(
+    "Look the rows up with one `findMany({ where: { <key>: { in: keys } } })` and a Map", Applicability.UNSAFE,
+    codemod=BATCH_LOOKUPS,
+)
+# Keys that come back from the database as the same JS value the lookup was given (a DateTime comes back as a
+# new Date, a BigInt as a bigint even when looked up by a number), so a Map finds them again.
+_MAP_KEY_TYPES = frozenset({"String", "Int"})
 # `for await (const msg of socket)`: a consumer handling one message at a time, not a list of items
 _MESSAGE_SOURCE = re.compile(r"(?i)(sock|socket|queue|consumer|subscri|channel|stream|watcher|listener|messages|inbox)\w*$")
 _LIMIT = re.compile(r"\bLIMIT\s+(?:\d+|\$\d+|\?|:\w+)", re.I)
@@ -109,7 +119,20 @@ class NPlusOneQuery(ProjectDetector):
     `tx`, `pool`, `session`, ...) or by a `new PrismaClient()` binding in the module.
 
     ## Fix safety
-    No automatic fix: batching changes the number and order of queries and needs a key to group by.
+    Unsafe fix (`batch-prisma-lookups`) for one shape: a `for…of` loop over a name or a member that fills an
+    empty array declared right before it with one Prisma `findUnique` by one field per item
+    (`const users = []; for (const id of ids) { users.push(await prisma.user.findUnique({ where: { id } })); }`,
+    or through `const user = await ...; users.push(user);`). It becomes one
+    `findMany({ where: { id: { in: ids } } })`, a Map from the key to the row, and
+    `ids.map((id) => byId.get(id) ?? null)`: the same rows in the same order, `null` where none was found.
+    The key may be the item or a field of it (`order.customerId`); `select` must keep the key field;
+    `include` is kept. The fix is offered only when the key comes back as the value looked up (a `String`
+    or `Int` `@id`/`@unique` field per schema.prisma; without the model in a schema, any name that cannot be
+    a compound key) and when every loop the codemod would rewrite in the file is reported here.
+    `findFirst`, several `where` fields, other query options and any other statement in the loop are left
+    alone. It changes behaviour: one query replaces many (a different load and error timing), and an id
+    given twice gets the same row object twice instead of two copies. Other batching (SQL, knex, writes)
+    stays advice.
     """
 
     id = "n-plus-one-query"
@@ -122,9 +145,11 @@ class NPlusOneQuery(ProjectDetector):
         chains = _ChainFinder(project, self.options["max-depth"])
         for module, ctx in self.checked_modules(project):
             chains.max_depth = ctx.options["max-depth"]
-            yield from self._check_module(module, ctx, chains)
+            yield from self._check_module(module, ctx, chains, project)
 
-    def _check_module(self, module: ModuleFacts, ctx: FileContext, chains: _ChainFinder) -> Iterable[Finding]:
+    def _check_module(
+        self, module: ModuleFacts, ctx: FileContext, chains: _ChainFinder, project: Project
+    ) -> Iterable[Finding]:
         clients = prisma_clients(module) if module.language != "python" else frozenset()
         db_calls = [(call, classify(call, module.language, clients)) for call in module.calls if call.loops]
         per_page = _page_loops(module, db_calls)
@@ -145,8 +170,10 @@ class NPlusOneQuery(ProjectDetector):
                 finding = self._indirect_finding(module, call, loops, ctx, chains.nodes, reached)
             reported.add(start)
             by_loop.setdefault(loops[-1].id, []).append(finding)
-        for findings in by_loop.values():
-            yield _one_per_loop(findings)
+        batchable = _batchable(module, by_loop, project) if by_loop else set()
+        for loop_id, findings in by_loop.items():
+            finding = _one_per_loop(findings)
+            yield finding.with_(fix=_BATCH_FIX) if loop_id in batchable else finding
 
     @staticmethod
     def _repeating_loops(module: ModuleFacts, call: Call, max_literal: int, per_page: set[int]) -> list[Loop]:
@@ -252,6 +279,30 @@ def _one_per_loop(findings: list[Finding]) -> Finding:
         message=f"{first.message} The same loop runs {len(rest)} more: {also}{more}.",
         related=(*first.related, *(Related(f.path, f.line, "also runs once per item") for f in rest)),
         weight=sum(f.weight for f in findings),
+    )
+
+
+def _batchable(module: ModuleFacts, by_loop: dict[int, list[Finding]], project: Project) -> set[int]:
+    """Loops whose finding offers the batch-prisma-lookups codemod. It rewrites every loop it can in the file,
+    so it is offered only when each of those is reported here and looks rows up by a key a Map finds again."""
+    lookups = batchable_lookups(module)
+    if any(loop.id not in by_loop or not _map_key(project, call, field) for loop, call, field in lookups):
+        return set()
+    return {loop.id for loop, _, _ in lookups}
+
+
+def _map_key(project: Project, call: Call, field: str) -> bool:
+    """A String or Int `@id`/`@unique` field per the schema; without the model in a schema, a field whose name
+    cannot be a compound key (`tenantId_email`)."""
+    table = project.schema.by_model(call.chain[-2])
+    if table is None:
+        return "_" not in field
+    column = next((c for c in table.columns if c.field == field), None)
+    return (
+        column is not None
+        and not column.is_list
+        and column.type in _MAP_KEY_TYPES
+        and any(index.columns == (column.name,) and index.kind in ("primary", "unique") for index in table.indexes)
     )
 
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from analyzers.detectors._data_access import classify, prisma_clients
 from analyzers.detectors._loops import is_chunk_loop, loop_words, short
 from analyzers.detectors.base import FileContext, ProjectDetector
 from analyzers.facts import Await, Call, Loop, ModuleFacts
-from optimizer.findings import Category, Finding, Related, Severity
+from optimizer.findings import Applicability, Category, Finding, Fix, Related, Severity
 
 if TYPE_CHECKING:
     from optimizer.api import Project
@@ -53,6 +53,13 @@ _PROMISE_HANDLERS = frozenset({"then", "catch", "finally"})
 HTTP_FUNCTIONS = frozenset({"fetch", "$fetch", "ofetch", "axios", "got", "ky"})
 _IO_MODULES = re.compile(
     r"^(?:(?:node:)?fs/promises|fs-extra|axios|got|ky|ofetch|node-fetch|undici|cross-fetch|isomorphic-fetch)$"
+)
+# unsafe: the turns start together, so side effects happen in another order and the first failure rejects
+# while the other calls are still running
+_PROMISE_ALL_LOOP = Fix(
+    "Start the turns together with `await Promise.all(items.map(async (item) => ...))`",
+    Applicability.UNSAFE,
+    codemod="promise-all-loop",
 )
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
@@ -113,6 +120,65 @@ def is_io(call: Call, io_names: frozenset[str]) -> bool:
     return bool(words) and words[0] not in _CPU_VERBS and words[0] not in _ORDERED_VERBS
 
 
+def loops_with_io(
+    module: ModuleFacts, max_literal: int, reach: Callable[[Call], str | None]
+) -> list[tuple[Loop, list[tuple[Await, Call]]]]:
+    """The loops the rule reports, with the I/O calls they await; ``reach`` says what a call does through the
+    code graph (None: judge it by its shape)."""
+    if drives_a_browser(module):
+        return []
+    calls = awaited_calls(module)
+    clients = prisma_clients(module) if module.language != "python" else frozenset()
+    io_names = io_functions(module)
+    found = []
+    for loop, members in _loop_groups(module, max_literal).items():
+        awaits = [(module.awaits[i], calls.get(i, [])) for i in members]
+        if any(a.loop_carried or (chain and is_pacing(a, chain[0])) for a, chain in awaits):
+            continue
+        io = []
+        for awaited, chain in awaits:
+            # queries are n-plus-one-query's, HTTP requests chatty-client's (`db`, `http` below)
+            if not chain or any(classify(c, module.language, clients) for c in chain):
+                continue
+            reaches = reach(chain[0])
+            if reaches == "io" or (reaches is None and is_io(chain[0], io_names)):
+                io.append((awaited, chain[0]))
+        if io:
+            found.append((loop, io))
+    return found
+
+
+def fixable_loops(module: ModuleFacts) -> list[Loop]:
+    """The loops the promise-all-loop codemod rewrites: `for…of` loops over a name or a member that the rule
+    reports when every call is judged by its shape, as the codemod sees the file alone (`fetch` and axios
+    calls are chatty-client's there too)."""
+    return [
+        loop
+        for loop, _ in loops_with_io(module, SequentialAwaitInLoop.options["max-literal-loop"], _shape_reach)
+        if loop.kind == "for_of" and _NAME.fullmatch(loop.iterable)
+    ]
+
+
+def _shape_reach(call: Call) -> str | None:
+    return "http" if call.chain and call.chain[0] in HTTP_FUNCTIONS else None
+
+
+def _loop_groups(module: ModuleFacts, max_literal: int) -> dict[Loop, list[int]]:
+    """Loops that repeat per item, with the indexes of the awaits they run directly (not in a callback)."""
+    kinds = _SEQUENTIAL_LOOPS["python" if module.language == "python" else "js"]
+    groups: dict[Loop, list[int]] = {}
+    for index, awaited in enumerate(module.awaits):
+        if not awaited.loops:
+            continue
+        loop = module.loop(awaited.loops[-1])
+        if loop.function != awaited.function or loop.kind not in kinds:
+            continue
+        if (loop.literal_size is not None and loop.literal_size <= max_literal) or is_chunk_loop(loop):
+            continue
+        groups.setdefault(loop, []).append(index)
+    return groups
+
+
 class SequentialAwaitInLoop(ProjectDetector):
     """## What it does
     Finds loops (`for`, `for…of`, `for…in`, `while`, `do…while`; Python `for`, `while` and comprehensions in
@@ -134,7 +200,9 @@ class SequentialAwaitInLoop(ProjectDetector):
 
     ## Use instead
     ```ts
-    await Promise.all(users.map((user) => mailer.sendWelcome(user.email)));
+    await Promise.all(users.map(async (user) => {
+      await mailer.sendWelcome(user.email);
+    }));
     ```
     In Python: `await asyncio.gather(*(storage.upload(r.key, r.body) for r in reports))`. When there are
     many items or the service has a rate limit, bound the concurrency (`p-limit`, an `asyncio.Semaphore`).
@@ -161,8 +229,19 @@ class SequentialAwaitInLoop(ProjectDetector):
     followed `max-depth` calls deep.
 
     ## Fix safety
-    No automatic fix: running the turns together changes the order of side effects and the peak load on
-    the service.
+    Unsafe fix (`promise-all-loop`) for a `for (const x of items)` loop over a name or a member:
+    `for (const user of users) { await mailer.send(user); }` becomes
+    `await Promise.all(users.map(async (user) => { await mailer.send(user); }));`, and a loop that only fills
+    an empty array declared right before it (`const urls = []; ... urls.push(await storage.sign(key));`)
+    becomes `const urls = await Promise.all(keys.map(async (key) => storage.sign(key)));`, which keeps the
+    items' order. Left alone, with the reason: `for await`, `for…in` and counting loops, a body that can
+    `break`, `continue`, `return` or `yield`, that writes to a name declared outside the loop
+    (`total += ...`) or adds to an outer collection (`seen.push(...)`, `map.set(...)`), a label, and an
+    iterable the file shows is no array (`new Set(...)`, a `Map<...>` annotation). The fix is offered only
+    when every loop the codemod would rewrite in the file is one this rule reports. Running the turns
+    together changes behaviour: side effects happen in another order, every call starts even when an
+    earlier one fails, the first failure is the one raised, and the service sees all the calls at once (bound
+    them by hand when the items are many).
     """
 
     id = "sequential-await-in-loop"
@@ -174,44 +253,18 @@ class SequentialAwaitInLoop(ProjectDetector):
     def check_project(self, project: Project) -> Iterable[Finding]:
         callees = _Callees(project)
         for module, ctx in self.checked_modules(project):
-            if drives_a_browser(module):
-                continue
             yield from self._check_module(module, ctx, callees)
 
     def _check_module(self, module: ModuleFacts, ctx: FileContext, callees: _Callees) -> Iterable[Finding]:
-        calls = awaited_calls(module)
-        clients = prisma_clients(module) if module.language != "python" else frozenset()
-        io_names = io_functions(module)
-        for loop, members in self._loop_groups(module, ctx.options["max-literal-loop"]).items():
-            awaits = [(module.awaits[i], calls.get(i, [])) for i in members]
-            if any(a.loop_carried or (chain and is_pacing(a, chain[0])) for a, chain in awaits):
-                continue
-            io = []
-            for awaited, chain in awaits:
-                # queries are n-plus-one-query's, HTTP requests chatty-client's (`db`, `http` below)
-                if not chain or any(classify(c, module.language, clients) for c in chain):
-                    continue
-                reaches = callees.reach(module.path, chain[0], ctx.options["max-depth"])
-                if reaches == "io" or (reaches is None and is_io(chain[0], io_names)):
-                    io.append((awaited, chain[0]))
-            if io:
-                yield self._finding(module, loop, io, ctx)
-
-    @staticmethod
-    def _loop_groups(module: ModuleFacts, max_literal: int) -> dict[Loop, list[int]]:
-        """Loops that repeat per item, with the indexes of the awaits they run directly (not in a callback)."""
-        kinds = _SEQUENTIAL_LOOPS["python" if module.language == "python" else "js"]
-        groups: dict[Loop, list[int]] = {}
-        for index, awaited in enumerate(module.awaits):
-            if not awaited.loops:
-                continue
-            loop = module.loop(awaited.loops[-1])
-            if loop.function != awaited.function or loop.kind not in kinds:
-                continue
-            if (loop.literal_size is not None and loop.literal_size <= max_literal) or is_chunk_loop(loop):
-                continue
-            groups.setdefault(loop, []).append(index)
-        return groups
+        depth = ctx.options["max-depth"]
+        reported = loops_with_io(module, ctx.options["max-literal-loop"], lambda call: callees.reach(module.path, call, depth))
+        fixable = {loop.id for loop in fixable_loops(module)} if reported else set()
+        # the codemod sees the file alone and rewrites every loop it can: offer it only when those are all
+        # loops reported here, so it never rewrites a loop this rule left alone
+        offer = fixable <= {loop.id for loop, _ in reported}
+        for loop, io in reported:
+            finding = self._finding(module, loop, io, ctx)
+            yield finding.with_(fix=_PROMISE_ALL_LOOP) if offer and loop.id in fixable else finding
 
     def _finding(self, module: ModuleFacts, loop: Loop, io: list[tuple[Await, Call]], ctx: FileContext) -> Finding:
         first, call = io[0]
