@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from analyzers.detectors._ml_serving import import_prefixes, qualified_name
 from analyzers.detectors.base import FileContext, ProjectDetector
 from analyzers.facts import Call, Function, ModuleFacts
-from optimizer.findings import Category, Finding, Related, Severity
+from optimizer.findings import Applicability, Category, Finding, Fix, Related, Severity
 
 if TYPE_CHECKING:
     from optimizer.api import Project
@@ -30,6 +30,8 @@ _PY_BLOCKING: dict[str, str] = {
     "numpy.load": "a file read",
     "torch.load": "a file read and unpickling",
     "PIL.Image.open": "a file read",
+    "open": "a file open",
+    "sqlite3.connect": "a database connection",
 }
 _OFF_THE_LOOP = "run it with `await asyncio.to_thread(...)` / `run_in_threadpool`"
 # what to use instead, by what the call blocks on
@@ -37,7 +39,19 @@ _HINT = {
     "a sleep": "use `await asyncio.sleep(...)`",
     "an HTTP request": f"use `httpx.AsyncClient` or `aiohttp`, or {_OFF_THE_LOOP}",
     "a file open": f"use `aiofiles`, or {_OFF_THE_LOOP}",
+    "a database connection": "use `aiosqlite`, or query in a plain function run with `await asyncio.to_thread(...)`",
 }
+# Blocking calls the offload-blocking-call codemod leaves alone, and why
+NOT_OFFLOADED = {
+    "open": "only the open would leave the loop; the reads on the file object would still block",
+    "sqlite3.connect": "a connection made on a worker thread cannot be used on the loop's thread",
+}
+_OFFLOAD = Fix(
+    "Run the call on a worker thread: `await asyncio.to_thread(f, ...)` (`run_in_threadpool` when imported)",
+    Applicability.UNSAFE,
+    codemod="offload-blocking-call",
+)
+_SLEEP = Fix("Sleep without blocking: `await asyncio.sleep(...)`", Applicability.UNSAFE, codemod="offload-blocking-call")
 # Node modules whose `*Sync` functions block the event loop
 _JS_BLOCKING_MODULES = frozenset({"fs", "crypto", "zlib", "child_process"})
 _JS = ("javascript", "typescript", "tsx")
@@ -55,11 +69,11 @@ class BlockingCallInAsync(ProjectDetector):
     """## What it does
     Finds blocking calls on the request path of an event-loop server: in a Python `async def` that a
     FastAPI route reaches, `requests.get/post/...`, `time.sleep`, `open(...)`, `urllib.request.urlopen`,
-    `subprocess.run`, `cv2.imread`, `numpy.load`, `torch.load` and `PIL.Image.open` (names are resolved
-    through the imports, so `from time import sleep` counts), and calls from such a function to a plain
-    project function that does one of these within three calls. In JavaScript/TypeScript, `*Sync`
-    functions of `fs`, `crypto`, `zlib` and `child_process` (`fs.readFileSync`, `crypto.pbkdf2Sync`,
-    `zlib.gunzipSync`, `execSync`) in code that an Express route handler reaches.
+    `subprocess.run`, `cv2.imread`, `numpy.load`, `torch.load`, `PIL.Image.open` and `sqlite3.connect`
+    (names are resolved through the imports, so `from time import sleep` counts), and calls from such a
+    function to a plain project function that does one of these within three calls. In JavaScript and
+    TypeScript, `*Sync` functions of `fs`, `crypto`, `zlib` and `child_process` (`fs.readFileSync`,
+    `crypto.pbkdf2Sync`, `zlib.gunzipSync`, `execSync`) in code that an Express route handler reaches.
 
     ## Why is this slow?
     An `async def` handler runs on the event loop itself. While it waits on a blocking call no other
@@ -92,7 +106,17 @@ class BlockingCallInAsync(ProjectDetector):
     module level or in startup code that no route reaches are fine and not reported.
 
     ## Fix safety
-    No automatic fix: the async replacement depends on the library (httpx, aiofiles, an executor).
+    Python: the `offload-blocking-call` codemod rewrites a reported call written in the `async def` body,
+    a known blocking call or a call to a project function that reaches one, into
+    `await asyncio.to_thread(f, *args, **kwargs)` (`await run_in_threadpool(f, ...)` when the module
+    already imports it), and `time.sleep(x)` into `await asyncio.sleep(x)`. Both are unsafe: other tasks
+    now run while the call waits, so state the function shares can change under it, and the task can be
+    cancelled there; on a worker thread, an object tied to the loop's thread (a `sqlite3` connection made
+    there, a client or model that is not thread-safe) can fail or race; `time.sleep` of a negative number
+    raised and `asyncio.sleep` does not. Left as advice: `open(...)` (the reads on the file would still
+    block) and `sqlite3.connect` (its connection belongs to the thread that made it), calls already
+    awaited, entered by `with`, or inside a lambda, comprehension or nested function, a line with other
+    calls beside a reported project function, and JavaScript `*Sync` calls.
     """
 
     id = "blocking-call-in-async"
@@ -124,20 +148,25 @@ class BlockingCallInAsync(ProjectDetector):
         for call in module.calls:
             if call.function not in async_fns or call.span.line in reported or _in_lambda(call, lambdas):
                 continue
-            what = _python_blocking(module, call)
-            if what is not None:
+            name = blocking_name(module, call)
+            if name is not None:
                 reported.add(call.span.line)
+                what = _PY_BLOCKING[name]
                 message = (
                     f"`{call.callee}` ({what}) blocks the event loop inside `async def {call.function}`, which serves "
                     f"requests; {_HINT.get(what, _OFF_THE_LOOP)}."
                 )
-                yield self.finding(module, call.span, message, ctx=ctx)
+                finding = self.finding(module, call.span, message, ctx=ctx)
+                fixable = name not in NOT_OFFLOADED and _offloadable(module, call)
+                yield finding.with_(fix=_SLEEP if name == "time.sleep" else _OFFLOAD) if fixable else finding
                 continue
             target = None if call.awaited else graph.resolve_call(module.path, call)
             chain = _chain_to_blocking(graph, target, sites, ctx.options["max-depth"]) if target else None
             if chain is not None:
                 reported.add(call.span.line)
-                yield self._indirect(module, call, ctx, graph, chain, sites[chain[-1]][0])
+                finding = self._indirect(module, call, ctx, graph, chain, sites[chain[-1]][0])
+                fixable = sole_call_on_line(module, call) and _offloadable(module, call)
+                yield finding.with_(fix=_OFFLOAD) if fixable else finding
 
     def _indirect(
         self, module: ModuleFacts, call: Call, ctx: FileContext, graph: CodeGraph, chain: list[str], site: _Site
@@ -169,12 +198,30 @@ class BlockingCallInAsync(ProjectDetector):
             yield self.finding(module, call.span, message, ctx=ctx)
 
 
-def _python_blocking(module: ModuleFacts, call: Call) -> str | None:
+def blocking_name(module: ModuleFacts, call: Call) -> str | None:
+    """The dotted name of a known blocking call, resolved through the imports (`open` for the builtin)."""
     prefixes = import_prefixes(module, call.function)
-    if call.chain == ("open",) and "open" not in prefixes and not any(f.name == "open" for f in module.functions):
-        return "a file open"
+    if call.chain == ("open",):
+        shadowed = "open" in prefixes or any(f.name == "open" for f in module.functions)
+        return None if shadowed else "open"
     name = qualified_name(call, prefixes)
-    return _PY_BLOCKING.get(name) if name else None
+    return name if name in _PY_BLOCKING else None
+
+
+def sole_call_on_line(module: ModuleFacts, call: Call) -> bool:
+    """A reported call to a project function is told apart from other calls by its line alone."""
+    return sum(other.span.line == call.span.line for other in module.calls) == 1
+
+
+def _offloadable(module: ModuleFacts, call: Call) -> bool:
+    """What the facts can tell of the shapes offload-blocking-call declines: an awaited call, one in a
+    comprehension, or one whose result a `with` enters (its callee heads a later call's `with` stack)."""
+    if call.awaited or any(module.loop(i).kind == "comprehension" for i in call.loops):
+        return False
+    return not any(
+        other.function == call.function and other.span.start_byte > call.span.end_byte and call.callee in other.context
+        for other in module.calls
+    )
 
 
 def _in_lambda(call: Call, lambdas: list[Function]) -> bool:
@@ -192,10 +239,10 @@ def _python_sites(project: Project) -> dict[str, list[_Site]]:
         sync = {fn.qualname for fn in module.functions if not fn.is_async and fn.kind in ("function", "method")}
         for call in module.calls:
             if call.function in sync:
-                what = _python_blocking(module, call)
-                if what is not None:
+                name = blocking_name(module, call)
+                if name is not None:
                     node = graph.function_node(path, call.function)
-                    sites.setdefault(node, []).append(_Site(path, call.span.line, call.callee, what))
+                    sites.setdefault(node, []).append(_Site(path, call.span.line, call.callee, _PY_BLOCKING[name]))
     return sites
 
 

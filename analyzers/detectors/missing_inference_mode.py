@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from analyzers.detectors.base import ProjectDetector
 from analyzers.facts import Call, Function, ModuleFacts
-from optimizer.findings import Category, Finding, Severity
+from optimizer.findings import Applicability, Category, Finding, Fix, Severity
 
 if TYPE_CHECKING:
     from optimizer.api import Project
@@ -20,6 +20,9 @@ _MODEL_NAME = re.compile(r"(?i)(?:^|_)(?:model|\w*net)$")
 _FACTORY = re.compile(r"^(?:get|load|build|create|make|init|train|fit)_")
 # context managers and decorators that switch autograd off
 _NO_GRAD = re.compile(r"(?:^|\.)(?:no_grad|inference_mode)\b")
+_WRAP_IN_NO_GRAD = Fix(
+    "Run the forward pass under `with torch.no_grad():`", Applicability.UNSAFE, codemod="add-inference-mode"
+)
 
 
 class MissingInferenceMode(ProjectDetector):
@@ -46,11 +49,12 @@ class MissingInferenceMode(ProjectDetector):
     ## Use instead
     ```python
     @router.post("/predict")
-    @torch.inference_mode()
     def predict(req: Request):
-        return model(to_tensor(req.image)).argmax().item()
+        with torch.no_grad():
+            return model(to_tensor(req.image)).argmax().item()
     ```
-    or wrap the forward pass in `with torch.inference_mode():` (`torch.no_grad()` on older versions).
+    `torch.inference_mode()` saves a little more where the output never meets autograd again, and a
+    sync function can take either as a decorator (`@torch.no_grad()` below the route decorator).
 
     ## Known limits
     Models are recognised by the receiver's name, not by type; a network named otherwise (`clf(x)`) is
@@ -59,7 +63,16 @@ class MissingInferenceMode(ProjectDetector):
     `torch.set_grad_enabled(False)` is not recognised.
 
     ## Fix safety
-    No automatic fix: code that needs gradients at inference time (saliency maps) must keep them.
+    Unsafe fix (codemod `add-inference-mode`, applied with `--unsafe-fixes`): each statement holding a
+    forward pass is wrapped in `with torch.no_grad():` (adjacent ones share one block), with the module's
+    name for torch (`import torch as th` gives `th.no_grad()`). Only those statements are wrapped: a
+    decorator would also cover code that may need gradients, and on an `async def` it switches autograd
+    off while the coroutine is created, not while it runs. `no_grad` rather than `inference_mode`: the
+    output may leave the function, and an inference tensor raises when it is later changed in place or
+    saved for backward. It is unsafe because code that needs gradients of the output (saliency maps,
+    adversarial examples) stops getting them. `model.eval()` is not added: it changes what dropout and
+    batch-norm compute, a separate decision. A forward pass in a lambda or generator expression, a
+    one-line block, an `elif` test, or a statement that awaits or yields is left alone.
     """
 
     id = "missing-inference-mode"
@@ -89,7 +102,7 @@ class MissingInferenceMode(ProjectDetector):
                     "on, recording a graph no one reads; wrap it in `with torch.inference_mode():` or decorate the "
                     "function with `@torch.inference_mode()`."
                 )
-                yield self.finding(module, call.span, message, ctx=ctx)
+                yield self.finding(module, call.span, message, ctx=ctx).with_(fix=_WRAP_IN_NO_GRAD)
 
 
 def _forward_receiver(call: Call) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections import deque
 from collections.abc import Iterable
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 from analyzers.detectors._ml_serving import import_prefixes, is_cached, qualified_name
 from analyzers.detectors.base import ProjectDetector
 from analyzers.facts import Binding, Call, Function, ModuleFacts
-from optimizer.findings import Category, Finding, Severity
+from optimizer.findings import Applicability, Category, Finding, Fix, Severity
 
 if TYPE_CHECKING:
     from optimizer.api import Project
@@ -32,6 +33,26 @@ _LOADER_PREFIXES = ("cv2.dnn.readNet",)  # readNet, readNetFromONNX, readNetFrom
 _STATEMENT_LINES = 5
 # an argument that is the same on every turn of a loop: a string literal or a CONSTANT / settings.CONSTANT
 _FIXED_ARGUMENT = re.compile(r"""^(?:[rRbB]?["'][^{}]*["']|(?:\w+\.)*[A-Z][A-Z0-9_]+)$""")
+# in-place changes that a model shared by every call would carry from one call to the next (`add_`, `fill_`
+# and the other torch in-place methods end in `_`)
+MUTATING_METHOD = re.compile(
+    r"train|fit|partial_fit|fit_transform|load_state_dict|zero_grad|apply|compile|update|add_module|pop|clear"
+    r"|setdefault|register_\w+|set_\w+|reset\w*|(?!__)\w+_"
+)
+# in-place changes that set the same state on every call: harmless on a shared model when their arguments are fixed
+IDEMPOTENT_METHODS = frozenset({"eval", "to", "cuda", "cpu", "half", "float", "double", "bfloat16", "requires_grad_"})
+# reading an argument's text for the names it uses: strings and the `name=` of a keyword dropped, f-strings refused
+_STRING = re.compile(r"""(?<![\w])[rRbBuU]{0,2}("|')(?:\\.|(?!\1).)*\1""")
+_F_STRING = re.compile(r"""(?i)(?<![\w])[rb]?f[rb]?["']""")
+_NAME_HEAD = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+_KEYWORD = re.compile(r"^\s*\w+\s*=(?!=)")
+_CONSTANT = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
+_BUILTINS = frozenset(dir(builtins)) | {"__file__"}
+_CACHE_LOADER = Fix(
+    "Load the model once: move the load into a module-level loader under `@functools.cache`",
+    Applicability.UNSAFE,
+    codemod="cache-model-loader",
+)
 
 
 class ModelLoadPerCall(ProjectDetector):
@@ -58,7 +79,18 @@ class ModelLoadPerCall(ProjectDetector):
     ## Use instead
     Load once and reuse: `@functools.lru_cache` on the loader, a module-level singleton
     (`global _model; if _model is None: _model = torch.load(...)`), an attribute set once
-    (`self.model`), or `app.state.model` set in the FastAPI lifespan / startup handler.
+    (`self.model`), or `app.state.model` set in the FastAPI lifespan / startup handler. The fix does the
+    first:
+    ```python
+    @functools.cache
+    def _load_model():
+        return torch.load("unet.pt")
+
+    @router.post("/predict")
+    def predict(req: PredictRequest):
+        model = _load_model()
+        return model(to_tensor(req.image))
+    ```
 
     ## Known limits
     Only results bound to a local name are reported: a result returned directly or stored in a dict or
@@ -66,7 +98,18 @@ class ModelLoadPerCall(ProjectDetector):
     through a call the graph cannot resolve is not reported.
 
     ## Fix safety
-    No automatic fix: where to keep the model (cache, singleton, app state) is a design choice.
+    Unsafe fix (codemod `cache-model-loader`, applied with `--unsafe-fixes`) for loads whose callee and
+    arguments read only literals, constants and module-level names: the load moves into a module-level
+    function under `@functools.cache`, placed before the function that uses it (equal loads share one),
+    and the call becomes a call of that loader. It is unsafe because every call, on every thread, then
+    shares one object: a model that keeps state between calls (batch-norm statistics in train mode, an
+    RNN's hidden state) or is not thread-safe (a Hugging Face fast tokenizer) behaves differently; the
+    arguments are read once, a new file on disk is seen only after a restart, and the model stays in
+    memory. The codemod leaves the code alone and says why when the function changes the model in place
+    (`train()`, `fit()`, `load_state_dict()`, methods ending in `_`, attribute or item writes), hands it
+    on (returns, stores or aliases it), moves it with values the function computes (`model.to(device)`),
+    or loads inside a `with` block other than `no_grad`/`inference_mode`. A load whose path depends on a
+    parameter gets no fix: a cache keyed on request values would grow without bound.
     """
 
     id = "model-load-per-call"
@@ -81,7 +124,10 @@ class ModelLoadPerCall(ProjectDetector):
             for call in module.calls:
                 loader = _loader(module, call)
                 fn = module.function(call.function)
-                if loader is None or fn is None or is_cached(fn) or not _bound_to_local(module, call, fn):
+                if loader is None or fn is None or is_cached(fn):
+                    continue
+                binding = _binding(module, call)
+                if not _bound_to_local(binding, fn):
                     continue
                 node = project.graph.function_node(module.path, fn.qualname)
                 if node in per_request:
@@ -90,13 +136,17 @@ class ModelLoadPerCall(ProjectDetector):
                         "handler); load it once with `functools.lru_cache`, a module-level singleton or "
                         "`app.state` set at startup."
                     )
-                    yield self.finding(module, call.span, message, ctx=ctx, weight=4.0, loader=loader)
+                    finding = self.finding(module, call.span, message, ctx=ctx, weight=4.0, loader=loader)
                 elif call.loops and call.args and _FIXED_ARGUMENT.match(call.args[0]):
                     message = (
                         f"`{call.callee}({call.args[0]})` loads the same model on every turn of the loop; load it "
                         "once before the loop."
                     )
-                    yield self.finding(module, call.span, message, ctx=ctx, weight=2.0, loader=loader)
+                    finding = self.finding(module, call.span, message, ctx=ctx, weight=2.0, loader=loader)
+                else:
+                    continue
+                cacheable = binding is not None and _cacheable(module, call, fn, binding.name)
+                yield finding.with_(fix=_CACHE_LOADER) if cacheable else finding
 
 
 def _loader(module: ModuleFacts, call: Call) -> str | None:
@@ -108,11 +158,41 @@ def _loader(module: ModuleFacts, call: Call) -> str | None:
     return None
 
 
-def _bound_to_local(module: ModuleFacts, call: Call, fn: Function) -> bool:
+def _bound_to_local(binding: Binding | None, fn: Function) -> bool:
     """True when the loaded model goes into a local variable of ``fn``, and so is gone after the call:
     not a module-level singleton (``global _model``), not ``self.model``."""
-    binding = _binding(module, call)
     return binding is not None and binding.scope == fn.qualname and not binding.name.startswith("self.")
+
+
+def _cacheable(module: ModuleFacts, call: Call, fn: Function, variable: str) -> bool:
+    """True for the loads `cache-model-loader` takes: the callee and arguments read only literals, constants,
+    builtins, imports and module-level names (no f-string, nothing else the function binds), and the
+    function calls no in-place method on the model ``variable``. The codemod checks the rest (attribute
+    writes, the model handed on)."""
+    if "?" in call.chain or any(part.endswith("()") for part in call.chain):
+        return False  # `MODELS[kind].from_pretrained(...)`: a receiver worked out on each call
+    enclosing: list[Function] = []
+    scope: Function | None = fn
+    while scope is not None:
+        enclosing.append(scope)
+        scope = module.function(scope.parent)
+    qualnames = {f.qualname for f in enclosing}
+    local = {p for f in enclosing for p in f.params} | {b.name for b in module.bindings if b.scope in qualnames}
+    outer = {b.name for b in module.bindings if b.scope is None}
+    outer |= {f.name for f in module.functions if f.parent is None}
+    # an import inside the function binds the same module on every call; the loader imports it too
+    outer |= {n.local for imp in module.imports if imp.function in (None, *qualnames) for n in imp.names}
+    for text in (call.chain[0], *call.args):
+        if _F_STRING.search(text):
+            return False
+        for head in _NAME_HEAD.findall(_STRING.sub("", _KEYWORD.sub("", text))):
+            if head in local or not (head in outer or head in _BUILTINS or _CONSTANT.match(head)):
+                return False
+    return not any(
+        c.function == fn.qualname and len(c.chain) > 1 and c.chain[0] == variable
+        and MUTATING_METHOD.fullmatch(c.chain[-1]) and c.chain[-1] not in IDEMPOTENT_METHODS
+        for c in module.calls
+    )
 
 
 def _binding(module: ModuleFacts, call: Call) -> Binding | None:

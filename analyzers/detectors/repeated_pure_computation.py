@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from analyzers.detectors._loops import describe, loop_related, loop_words, short
 from analyzers.detectors.base import Detector, FileContext
-from analyzers.facts import Call, ModuleFacts
-from optimizer.findings import Category, Finding, Related, Severity
+from analyzers.facts import Call, Function, ModuleFacts
+from optimizer.findings import Applicability, Category, Finding, Fix, Related, Severity
 
 # Calls whose result depends only on their arguments and that cost more than a lookup: parsing, compiling,
 # hashing, building arrays or locale-aware formatters. Cheap pure calls (`len`, `os.path.join`, `Math.max`,
@@ -29,6 +29,20 @@ PURE_CALLS = frozenset({
     "Intl.NumberFormat", "Intl.DateTimeFormat", "Intl.Collator", "Intl.PluralRules",
     "Intl.RelativeTimeFormat", "Intl.ListFormat", "Intl.Segmenter", "Intl.DisplayNames",
 })
+# PURE_CALLS that build a mutable value (dicts, lists, arrays, trees): a cached one would be shared by callers.
+MUTABLE_RESULTS = frozenset(
+    {"json.loads", "orjson.loads", "yaml.safe_load", "ast.literal_eval", "ast.parse", "sorted",
+     *(f"{np}.{fn}" for np in ("np", "numpy") for fn in ("linspace", "logspace", "arange", "meshgrid"))}
+)  # fmt: skip
+# Cheap calls a pure Python function may make besides PURE_CALLS: their result depends only on the arguments.
+_CHEAP_PURE = frozenset(
+    {"len", "str", "int", "float", "bool", "bytes", "tuple", "frozenset", "abs", "round", "min", "max", "re.escape"}
+)
+# Parameter annotations whose values are immutable and hashable, so a cache can key on them.
+HASHABLE_TYPES = frozenset({"str", "int", "float", "bool", "bytes"})
+_CACHE = Fix(
+    "Cache the function's results with `@functools.cache`", Applicability.UNSAFE, codemod="cache-pure-function"
+)
 # Repeats across one function body before the calls are reported: two may be a deliberate before/after.
 MIN_REPEATS = 3
 
@@ -42,6 +56,7 @@ _LITERAL_WORDS = frozenset({"True", "False", "None", "true", "false", "null", "u
 # or a keyword argument (`flags=...`); after `?` the colon belongs to a ternary and the name is a value.
 _KEY_BEFORE = re.compile(r"(?:^|[{,])\s*$")
 _KEY_AFTER = re.compile(r"\s*(?::(?!:)|=(?!=))")
+_KEYWORD = re.compile(r"[A-Za-z_]\w*\s*=(?!=)\s*")
 
 
 class RepeatedPureComputation(Detector):
@@ -50,7 +65,10 @@ class RepeatedPureComputation(Detector):
     `hashlib.sha256`, `np.linspace`, `sorted`, `new RegExp`, `JSON.parse`, `JSON.stringify`,
     `new Intl.NumberFormat`, ...) that is redone with the same arguments: inside a loop when every argument
     is a literal or an UPPER_CASE constant, or three or more times in one function body (outside loops)
-    with the same argument text, made of literals, constants and the function's parameters.
+    with the same argument text, made of literals, constants and the function's parameters. In Python,
+    a plain module-level `def` of the same file counts as such a function when it calls one of them and
+    nothing else than them, cheap builtins (`len`, `str`, `re.escape`, ...), methods of their results
+    (`hashlib.sha256(b).hexdigest()`) and methods of its `str`/`bytes` parameters.
 
     ## Why is this slow?
     The result cannot change between the calls, yet each one parses, compiles or hashes its input again and
@@ -75,18 +93,28 @@ class RepeatedPureComputation(Detector):
     `functools.cache` when the same inputs come back across calls.
 
     ## Known limits
-    Only the functions in `PURE_CALLS` are known; a user's own pure function is not. Inside loops the
-    arguments must be literals or UPPER_CASE names (or attributes of them), taken as constants that the loop
-    does not change. Across a function the argument texts are compared, not their values: a parameter
+    Only the functions in `PURE_CALLS` are known, and a user's own function only as described above; what
+    it assigns or reads at module level is not in the facts and is checked by the codemod alone. Inside
+    loops the arguments must be literals or UPPER_CASE names (or attributes of them), taken as constants
+    that the loop does not change. Across a function the argument texts are compared, not their values: a parameter
     reassigned or mutated between the calls still counts as the same argument, and calls in exclusive
     branches (`if`/`else`, `switch` cases) are counted although only one runs. Python's `re` keeps a cache
     of compiled patterns, so `re.compile` in a loop costs a lookup rather than a compilation. Test files are
     skipped.
 
     ## Fix safety
-    No automatic fix: a hoisted `json.loads` result is shared by every turn of the loop, so code that mutates
-    it needs a copy per turn, and a hoisted `RegExp` with the `g` or `y` flag keeps its `lastIndex` between
-    uses.
+    Calls to a library function stay advice only: a hoisted `json.loads` result is shared by every turn of
+    the loop, so code that mutates it needs a copy per turn, and a hoisted `RegExp` with the `g` or `y` flag
+    keeps its `lastIndex` between uses. A repeated call to a pure function of the same Python module gets
+    the unsafe `cache-pure-function` codemod, which adds `@functools.cache` to the function when it builds
+    no mutable result (no `json.loads`, `sorted`, arrays) and every call in the module passes literals,
+    UPPER_CASE constants or parameters annotated `str`/`int`/`float`/`bool`/`bytes`. The codemod declines
+    (and says why) a function that assigns to anything but its locals, declares `global`, reads a
+    module-level name whose value may change, takes `*args`/`**kwargs` or a mutable default, or may return
+    a mutable value, and an UPPER_CASE argument that is not an immutable constant. Unsafe because callers
+    in other modules may pass unhashable arguments (a `TypeError` now), equal arguments of different types
+    (`1`, `1.0`, `True`) share one entry, every distinct argument stays in memory, and all callers get the
+    very same result object.
     """
 
     id = "repeated-pure-computation"
@@ -97,20 +125,33 @@ class RepeatedPureComputation(Detector):
     def check(self, module: ModuleFacts, ctx: FileContext) -> Iterable[Finding]:
         if ctx.is_test:  # tests rebuild fixtures on purpose and run once
             return
+        own = pure_functions(module)
         repeats: dict[tuple[str | None, str, tuple[str, ...]], list[Call]] = defaultdict(list)
         for call in module.calls:
-            if call.callee not in PURE_CALLS:
+            if call.callee not in PURE_CALLS and call.callee not in own:
                 continue
             if call.loops:
                 if all(_invariant(arg) for arg in call.args):
-                    yield self._in_loop(module, call, ctx)
+                    yield self._cached(module, own, call.callee, self._in_loop(module, call, ctx))
             elif call.function is not None:
                 repeats[(call.function, call.callee, call.args)].append(call)
-        for (qualname, _, args), calls in repeats.items():
+        for (qualname, callee, args), calls in repeats.items():
             function = module.function(qualname)
             params = frozenset(function.params) if function else frozenset()
             if len(calls) >= MIN_REPEATS and all(_invariant(arg, params) for arg in args):
-                yield self._repeated(module, calls, ctx)
+                yield self._cached(module, own, callee, self._repeated(module, calls, ctx))
+
+    def _cached(self, module: ModuleFacts, own: dict[str, Function], callee: str, finding: Finding) -> Finding:
+        """A repeated call to a pure function of this module can be cached where it is defined, when it
+        builds no mutable result (callers would share it) and every call in the module passes arguments a
+        cache can key on."""
+        if callee not in own:
+            return finding
+        made = [call.callee for call in module.calls if call.function == own[callee].qualname]
+        calls = [call for call in module.calls if call.chain == (callee,)]
+        if any(name in MUTABLE_RESULTS for name in made) or not all(hashable_arguments(module, c) for c in calls):
+            return finding
+        return finding.with_(fix=_CACHE)
 
     def _in_loop(self, module: ModuleFacts, call: Call, ctx: FileContext) -> Finding:
         loops = [module.loop(i) for i in call.loops]
@@ -137,6 +178,63 @@ class RepeatedPureComputation(Detector):
             ctx=ctx,
             related=tuple(Related(module.path, call.span.line, "same call again") for call in rest),
         )
+
+
+def pure_functions(module: ModuleFacts) -> dict[str, Function]:
+    """Module-level functions taken as pure and costly, by name: a plain undecorated `def` (no generator,
+    no nested function) that makes at least one PURE_CALLS call and no call other than those, the cheap
+    builtins, methods of their fresh results, and methods of its `str`/`bytes` parameters."""
+    if module.language != "python":
+        return {}
+    enclosing = {fn.parent for fn in module.functions}
+    top_level = Counter(fn.name for fn in module.functions if fn.parent is None)
+    candidates = {
+        fn.qualname: fn
+        for fn in module.functions
+        if fn.kind == "function" and fn.parent is None and top_level[fn.name] == 1 and fn.qualname not in enclosing
+        and not (fn.is_async or fn.is_generator or fn.decorators)
+    }  # fmt: skip
+    calls: dict[str, list[Call]] = defaultdict(list)
+    for call in module.calls:
+        if call.function in candidates:
+            calls[call.function].append(call)
+    types = _param_types(module)
+    pure = {}
+    for qualname, fn in candidates.items():
+        text_params = {p for p in fn.params if types.get((qualname, p)) in ("str", "bytes")}
+        made = calls[qualname]
+        if any(c.callee in PURE_CALLS for c in made) and all(_pure_call(c, text_params) for c in made):
+            pure[fn.name] = fn
+    return pure
+
+
+def _pure_call(call: Call, text_params: set[str]) -> bool:
+    if call.callee in PURE_CALLS or call.callee in _CHEAP_PURE or (call.chain and call.chain[0] in text_params):
+        return True
+    # `hashlib.sha256(data).hexdigest()`: a method of the fresh result of a pure call
+    for index, part in enumerate(call.chain):
+        if part.endswith("()"):
+            return ".".join((*call.chain[:index], part[:-2])) in PURE_CALLS
+    return False
+
+
+def hashable_arguments(module: ModuleFacts, call: Call) -> bool:
+    """Every argument is a literal, an UPPER_CASE name (taken as a constant; the codemod checks its value),
+    or a parameter of the calling function annotated with a hashable type."""
+    types = _param_types(module)
+    for arg in call.args:
+        keyword = _KEYWORD.match(arg)
+        value = arg[keyword.end() :] if keyword else arg
+        literal = _STRING.fullmatch(value) or _NUMBER.fullmatch(value.lstrip("-")) or value in _LITERAL_WORDS
+        typed = types.get((call.function, value)) in HASHABLE_TYPES
+        if not (literal or _CONSTANT.match(value) or typed):
+            return False
+    return True
+
+
+def _param_types(module: ModuleFacts) -> dict[tuple[str | None, str], str]:
+    """(function, parameter) -> the type its annotation names."""
+    return {(b.scope, b.name): b.value for b in module.bindings if b.kind == "param_type"}
 
 
 def _call_text(call: Call) -> str:
