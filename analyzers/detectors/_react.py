@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from analyzers.detectors.base import FileContext
-from analyzers.facts import Binding, JsxProp, ModuleFacts
+from analyzers.facts import Binding, JsxElement, JsxProp, ModuleFacts
 from optimizer.calls import ModuleIndex
 
 _MEMO = {("memo",), ("React", "memo")}
@@ -70,6 +70,18 @@ def unstable_value(
             return f"`{name}`, a function defined in the component body"
         scope = fn.parent
     return None
+
+
+def unstable_props(
+    element: JsxElement, wrapper: MemoWrapper, index: ModuleIndex, literals: dict[tuple[str | None, str], Binding]
+) -> list[tuple[JsxProp, str]]:
+    """The props of ``element`` that are new objects on each render and that ``wrapper``'s comparison reads."""
+    return [
+        (prop, how)
+        for prop in element.props
+        if prop.name not in ("key", "ref") and (wrapper.compared is None or prop.name in wrapper.compared)
+        and (how := unstable_value(index, literals, element.function, prop)) is not None
+    ]
 
 
 def memo_wrappers(module: ModuleFacts) -> dict[str, MemoWrapper]:

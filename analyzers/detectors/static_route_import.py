@@ -7,16 +7,21 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from analyzers.detectors.base import ProjectDetector
-from analyzers.facts import ImportedName, ModuleFacts
-from optimizer.findings import Category, Finding, Related, Severity
+from analyzers.facts import Import, ImportedName, ModuleFacts
+from optimizer.findings import Applicability, Category, Finding, Fix, Related, Severity
 
 if TYPE_CHECKING:
     from optimizer.api import Project
 
 # React Router's data routers take route objects; the JSX inside their argument names the pages
-_ROUTER_CALLS = {"createBrowserRouter", "createHashRouter", "createMemoryRouter", "useRoutes"}
+ROUTER_CALLS = {"createBrowserRouter", "createHashRouter", "createMemoryRouter", "useRoutes"}
 _ROUTE_PROPS = {"element", "component", "Component"}
 _COMPONENT_KEY = re.compile(r"\b[Cc]omponent\s*:\s*([A-Z]\w*)")
+_LAZY_FIX = Fix(
+    "load the page with `lazy(() => import(...))` and render the routes inside `<Suspense fallback={null}>`",
+    Applicability.UNSAFE,
+    codemod="lazy-route",
+)
 _PAGE_DIRECTORIES = {"pages", "routes", "views"}
 # file-system routers (Next.js app/ and pages/) split per route on their own
 _FILE_ROUTED = {"app", "pages"}
@@ -58,8 +63,18 @@ class StaticRouteImport(ProjectDetector):
     in its first 200 characters per argument. Files under `app/` or `pages/` are skipped because
     file-system routers such as Next.js already split per route. Test files are skipped.
 
+    The `lazy-route` codemod does this: each page import becomes
+    `const Settings = lazy(() => import('./pages/Settings'))` after the imports (a named export is mapped
+    with `.then((m) => ({ default: m.Settings }))`), `lazy` and `Suspense` are added to the `react` import, and
+    unless a `Suspense` already encloses the routes, the `<Routes>`/`<Switch>` around them is wrapped in
+    `<Suspense fallback={null}>` (with a data router, the route's `element` itself).
+
     ## Fix safety
-    No automatic fix: lazy pages need a `Suspense` boundary and a default export.
+    Unsafe: the page's module now loads, and runs its top-level code, when the route first renders, the
+    routes show the fallback meanwhile, and a failed chunk load becomes a render error. The codemod is offered
+    only when the whole import statement is route pages and its specifier names the page directory; it keeps
+    the import when the name is used for anything but a route's element (`Settings.preload()`, an argument, a
+    `Component:` key of a data router) and declines type-only and namespace imports.
     """
 
     id = "static-route-import"
@@ -72,7 +87,7 @@ class StaticRouteImport(ProjectDetector):
         for module, ctx in self.checked_modules(project):
             if _FILE_ROUTED & set(module.path.split("/")[:-1]):
                 continue
-            routed = _routed_pages(module)
+            routed = routed_pages(module)
             if not routed:
                 continue
             for imp in module.imports:
@@ -80,7 +95,7 @@ class StaticRouteImport(ProjectDetector):
                     continue
                 pages = [name.local for name in imp.names if name.local in routed and not routed[name.local][1]]
                 target = project.graph.resolve_module(module.path, imp)
-                if not pages or not _in_page_directory(target, imp.source):
+                if not pages or not in_page_directory(target, imp.source):
                     continue
                 names = ", ".join(f"`{page}`" for page in pages)
                 message = (
@@ -90,10 +105,18 @@ class StaticRouteImport(ProjectDetector):
                     f"inside a `Suspense` boundary."
                 )
                 related = tuple(Related(module.path, routed[page][0], f"`{page}` rendered as a route") for page in pages)
-                yield self.finding(module, imp.span, message, ctx=ctx, related=related)
+                finding = self.finding(module, imp.span, message, ctx=ctx, related=related)
+                yield finding.with_(fix=_LAZY_FIX) if _codemod_handles(imp, pages) else finding
 
 
-def _routed_pages(module: ModuleFacts) -> dict[str, tuple[int, bool]]:
+def _codemod_handles(imp: Import, pages: list[str]) -> bool:
+    """The lazy-route codemod rewrites a whole statement of pages, found again by a specifier that names the
+    page directory; it checks the references and where the `Suspense` goes itself."""
+    every_page = len(pages) == len(imp.names) and all(name.imported != "*" for name in imp.names)
+    return every_page and names_page_directory(imp.source)
+
+
+def routed_pages(module: ModuleFacts) -> dict[str, tuple[int, bool]]:
     """Component names rendered by routes -> (line of the first route, whether every route is the index)."""
     routed: dict[str, tuple[int, bool]] = {}
 
@@ -115,7 +138,7 @@ def _routed_pages(module: ModuleFacts) -> dict[str, tuple[int, bool]]:
                 if prop.span.contains(inner.span):
                     add(inner.name, element.span.line, index)
     for call in module.calls:
-        if call.name not in _ROUTER_CALLS:
+        if call.name not in ROUTER_CALLS:
             continue
         for inner in module.jsx:
             if call.span.contains(inner.span):
@@ -134,7 +157,15 @@ def _lazy_hint(names: tuple[ImportedName, ...], page: str, source: str) -> str:
     return f"`const {page} = lazy(() => import('{source}').then((m) => ({{ default: m.{imported} }})))`"
 
 
-def _in_page_directory(target: str | None, source: str) -> bool:
+def in_page_directory(target: str | None, source: str) -> bool:
     """Whether the imported module sits in a page directory; an unresolved specifier may name the directory."""
-    parts = target.split("/")[:-1] if target else source.split("/")
+    return names_page_directory(source) if not target else _has_page_directory(target.split("/")[:-1])
+
+
+def names_page_directory(source: str) -> bool:
+    """Whether the import specifier itself names a page directory (`./pages/Settings`, `@/views/Billing`)."""
+    return _has_page_directory(source.split("/"))
+
+
+def _has_page_directory(parts: list[str]) -> bool:
     return bool(_PAGE_DIRECTORIES & {part.lower() for part in parts})

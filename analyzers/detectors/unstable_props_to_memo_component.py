@@ -5,21 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from analyzers.detectors._react import (
-    MemoWrapper,
-    memo_wrappers,
-    modules_with_jsx,
-    unstable_value,
-)
+from analyzers.detectors._react import MemoWrapper, memo_wrappers, modules_with_jsx, unstable_props
 from analyzers.detectors.base import FileContext, ProjectDetector
 from analyzers.facts import JsxElement, JsxProp, ModuleFacts
-from optimizer.findings import Category, Finding, Related, Severity
+from optimizer.calls import ModuleIndex
+from optimizer.findings import Applicability, Category, Finding, Fix, Related, Severity
+from rewriters.javascript import stable_props
 
 if TYPE_CHECKING:
     from optimizer.api import Project
     from optimizer.graph import CodeGraph
 
 _MAX_REEXPORTS = 6
+_CONSTANT_FIX = "hoist the constant literals to module-level constants"
+_CALLBACK_FIX = "wrap the inline functions in `useCallback` in the component body (and hoist constant literals)"
 
 
 class UnstablePropsToMemoComponent(ProjectDetector):
@@ -55,9 +54,19 @@ class UnstablePropsToMemoComponent(ProjectDetector):
     a spread, are not seen. Skipped when the React Compiler is enabled (`babel-plugin-react-compiler` in a
     package.json, or a babel/vite/next config that mentions it), since the compiler memoises the props itself.
 
+    When the memo component is defined in the same file, the `stable-props` codemod does both: a literal of
+    constants only becomes `const STYLE = {...}` above the component, and an inline function in the body of a
+    function component becomes `const handleSelect = useCallback(..., [deps])` before the first `return`,
+    the dependencies being the names the function reads that the component declares (less `useState`
+    setters and `useRef` objects).
+
     ## Fix safety
-    No automatic fix: `useCallback`/`useMemo` need dependency lists, and a handler that closes over a loop
-    item has to take the item as an argument instead.
+    Safe when every prop is a constant literal: one shared copy holds the same value. Unsafe when an inline
+    function moves to `useCallback`: the dependency list is inferred and may miss a name read through a
+    nested scope. No fix when a handler closes over a list item (`.map`): a hook per row breaks the rules of
+    hooks, so extract a row component that takes the item; nor for a literal that reads names of the
+    component (wrap it in `useMemo`), a name bound in the body, a class component, a function rendered
+    conditionally, or a memo component of another file. An element is rewritten whole or not at all.
     """
 
     id = "unstable-props-to-memo-component"
@@ -76,14 +85,14 @@ class UnstablePropsToMemoComponent(ProjectDetector):
                 if target is None or target[1].opaque:
                     continue
                 path, wrapper = target
-                unstable = [
-                    (prop, how)
-                    for prop in element.props
-                    if prop.name not in ("key", "ref") and (wrapper.compared is None or prop.name in wrapper.compared)
-                    and (how := unstable_value(index, literals, element.function, prop)) is not None
-                ]
-                if unstable:
-                    yield self._finding(module, element, unstable, path, wrapper, ctx)
+                unstable = unstable_props(element, wrapper, index, literals)
+                if not unstable:
+                    continue
+                finding = self._finding(module, element, unstable, path, wrapper, ctx)
+                # the codemod sees one file, so it rewrites only for a memo component of the same file
+                same_file = path == module.path
+                fix = _stable_props_fix(module, index, element, [p for p, _ in unstable]) if same_file else None
+                yield finding.with_(fix=fix) if fix else finding
 
     def _finding(
         self, module: ModuleFacts, element: JsxElement, unstable: list[tuple[JsxProp, str]], path: str,
@@ -103,6 +112,27 @@ class UnstablePropsToMemoComponent(ProjectDetector):
             related=(Related(path, wrapper.line, f"`{element.name}` is wrapped in `memo` here"),),
             weight=float(2 ** len(element.loops)) * len(unstable),
         )
+
+
+def _stable_props_fix(
+    module: ModuleFacts, index: ModuleIndex, element: JsxElement, props: list[JsxProp]
+) -> Fix | None:
+    """The stable-props fix when every prop is an inline literal of constants, which it hoists, or an inline
+    function it can wrap in `useCallback` in the component's body."""
+    constants = [
+        prop for prop in props
+        if prop.kind in ("object", "array") and stable_props.constant_literal(prop.text, module.language)
+    ]
+    functions = [prop for prop in props if prop.kind in ("arrow", "function")]
+    if len(constants) + len(functions) < len(props):
+        return None
+    if functions:
+        scope = index.functions.get(element.function) if element.function else None
+        # a hook per list row or inside a callback breaks the rules of hooks
+        if element.loops or scope is None or not scope.is_component:
+            return None
+        return Fix(_CALLBACK_FIX, Applicability.UNSAFE, codemod=stable_props.CODEMOD_ID)
+    return Fix(_CONSTANT_FIX, Applicability.SAFE, codemod=stable_props.CODEMOD_ID)
 
 
 def _memo_target(
