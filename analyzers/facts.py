@@ -179,10 +179,19 @@ class Await:
     block: int = -1
     next_read: int = -1
     loop_carried: bool = False
-    # For awaited reads of many rows (``findMany``): how the names set from the value are used later in the
-    # function, one entry per mention: the member chain read from it (``"length"``, ``"filter.length"``,
-    # ``"reduce"``, ``"map"``) or ``""`` when the value itself is passed on, returned or spread.
+    # For awaited Prisma reads (``findMany``, ``findUnique``, ``findFirst`` and their ``OrThrow`` forms): how the
+    # names set from the value are used later in the function, one entry per mention: the member chain read
+    # from it (``"length"``, ``"filter.length"``, ``"reduce"``, ``"map"``, ``"posts.length"``), ``"!"`` when it
+    # is only tested for presence (``!row``, ``if (row)``, ``row && …``, ``row == null``), ``"of"`` for the
+    # list of a ``for … of``, or ``""`` when the value itself is passed on, returned or spread. A destructuring
+    # ``const { a, b } = await …`` gives its keys. After a per-item callback (``map``, ``filter``, ``reduce``,
+    # ...) or ``for … of``, entries prefixed ``"[]"`` say what is read from each element (``"[]title"``; ``"[]"``
+    # when the element is passed on).
     result_uses: tuple[str, ...] = ()
+
+
+RESULT_ELEMENT = "[]"  # ``Await.result_uses``: prefix of a read from each element of a list
+RESULT_PRESENCE = "!"  # ``Await.result_uses``: the value is only tested for presence
 
 
 @dataclass(frozen=True)

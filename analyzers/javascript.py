@@ -52,6 +52,8 @@ from optimizer.suppress import scan_suppressions
 
 _LOOP_KINDS = {"for_statement": "for", "while_statement": "while", "do_statement": "do"}
 _ORDER = itemgetter(0, 1, 2)
+# Awaited Prisma reads whose later uses are recorded (``Await.result_uses``): rows counted, columns left unread.
+_ROW_READS = (".findMany", ".findUnique", ".findUniqueOrThrow", ".findFirst", ".findFirstOrThrow")
 
 
 def parse(path: str, source: bytes, language: str) -> ModuleFacts:
@@ -267,7 +269,7 @@ class _Sweep:
         fact = await_fact(source, node, self.bundle.uses, scopes.qualname, scopes.loops)
         expression = misparsed_await_call(node) or node
         block, next_read, carried = self.flows.flow(expression, fact.uses)
-        uses = self.flows.result_uses(expression) if fact.call and fact.call.endswith(".findMany") else ()
+        uses = self.flows.result_uses(expression) if fact.call and fact.call.endswith(_ROW_READS) else ()
         self.facts.awaits.append(
             replace(fact, block=block, next_read=next_read, loop_carried=carried, result_uses=uses)
         )

@@ -11,6 +11,7 @@ from tree_sitter import Node, Query, QueryCursor
 from analyzers.js_functions import KINDS
 from analyzers.js_nodes import pattern_names, text, unwrap
 from analyzers.js_queries import grammar
+from analyzers.js_result_uses import mention_uses, pattern_reads, value_holder
 from analyzers.loop_flow import LoopSummary
 
 # (block, next_read, loop_carried), in the order of the ``Await`` fields
@@ -76,15 +77,21 @@ class AwaitFlows:
 
     def result_uses(self, expression: Node) -> tuple[str, ...]:
         """How each later mention of the names the await sets reads them (see ``Await.result_uses``)."""
-        names, after = self._bound(expression)
+        holder = value_holder(expression)
+        if holder is None:
+            return ("",)  # returned, passed to a call, put in an object: all of it may be read
+        if holder.type == "expression_statement":
+            return ()
+        target = unwrap(holder.child_by_field_name("name" if holder.type == "variable_declarator" else "left"))
+        if target is None or target.type != "identifier":
+            return pattern_reads(self.source, target)
+        name, after = text(self.source, target), holder.end_byte
         scope = _scope(expression)
-        mentions = self._mentions_in(scope)
+        size = len(name.encode())
         uses: list[str] = []
-        for name in names:
-            for start in mentions.get(name, ()):
-                if start >= after:
-                    node = scope.descendant_for_byte_range(start, start + len(name.encode()))
-                    uses.append(_member_chain(self.source, node))
+        for start in self._mentions_in(scope).get(name, ()):
+            if start >= after:
+                uses.extend(mention_uses(self.source, scope.descendant_for_byte_range(start, start + size), self.uses))
         return tuple(uses)
 
     def _mentions_in(self, scope: Node) -> dict[str, list[int]]:
@@ -151,21 +158,6 @@ class AwaitFlows:
 
     def _reads(self, node: Node) -> frozenset[str]:
         return frozenset(text(self.source, n) for n in QueryCursor(self.uses).captures(node).get("id", ()))
-
-
-def _member_chain(source: bytes, node: Node | None) -> str:
-    """``rows.filter(f).length`` read at ``rows`` -> ``"filter.length"``; the bare value -> ``""``."""
-    parts: list[str] = []
-    while node is not None and node.parent is not None and len(parts) < 2:
-        parent = node.parent
-        if parent.type == "member_expression" and _is(parent.child_by_field_name("object"), node):
-            parts.append(text(source, parent.child_by_field_name("property")))
-            node = parent
-        elif parent.type == "call_expression" and _is(parent.child_by_field_name("function"), node) and parts:
-            node = parent  # `.filter(...)` is called: the chain goes on from the call's result
-        else:
-            break
-    return ".".join(parts)
 
 
 def _is(node: Node | None, other: Node) -> bool:

@@ -172,12 +172,15 @@ def _field(model: _Model, statement: list[Token]) -> None:
     nullable = cursor.accept("?")
     column_name = name.text
     relation: Call | None = None
+    native = ""
     keys: list[tuple[str, str | None]] = []
     for attr, call in attributes(cursor):
         if attr.text == "@map":
             column_name = _string_arg(call, "name") or column_name
         elif attr.text == "@relation":
             relation = call
+        elif attr.text.startswith("@db."):
+            native = attr.text[4:]
         elif attr.text in ("@id", "@unique"):
             keys.append(("primary" if attr.text == "@id" else "unique", _kwarg_str(call, "map")))
     if relation is not None and type_text not in SCALARS:
@@ -195,7 +198,7 @@ def _field(model: _Model, statement: list[Token]) -> None:
         return
     if relation is not None:
         raise Malformed(f"@relation on scalar field {name.text!r}", name.line)
-    model.columns.append(Column(column_name, name.text, type_text, nullable, is_list, name.line))
+    model.columns.append(Column(column_name, name.text, type_text, nullable, is_list, name.line, native))
     model.indexes.extend(((name.text,), kind, index_name, name.line) for kind, index_name in keys)
 
 

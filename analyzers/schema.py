@@ -13,6 +13,7 @@ class Column:
     nullable: bool = True
     is_list: bool = False
     line: int = 0
+    native: str = ""  # Prisma native type without ``@db.`` and arguments (``Text``, ``VarChar``), when given
 
 
 @dataclass(frozen=True, slots=True)

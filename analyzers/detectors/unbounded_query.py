@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from analyzers.detectors._data_access import classify, prisma_clients
 from analyzers.detectors._loops import describe
+from analyzers.detectors._query_builders import builder_inserts, unbounded_builder_reads
 from analyzers.detectors.base import ProjectDetector
 from analyzers.facts import Call, ModuleFacts, SqlString
 from analyzers.sql import parse_query
@@ -21,14 +22,23 @@ _INSERT_INTO = re.compile(r"\bINSERT\s+(?:OR\s+\w+\s+)?INTO\s+[\"`]?(?:\w+[\"`]?
 # A read is bounded when it pages (`take`, `cursor`) or names its rows (`where: { id: { in: ids } }`).
 _BOUNDING_KEYS = ("take", "cursor")
 _ID_LIST = re.compile(r"^where\.(?:\w+\.)?in$")
+_LIBRARY_NAMES = {"knex": "knex", "kysely": "Kysely", "sqlalchemy": "SQLAlchemy"}
+_BUILDER_BOUNDS = {"knex": "`.limit()` or `.first()`", "kysely": "`.limit()` or `executeTakeFirst()`",
+                   "sqlalchemy": "`.limit()` or `.first()`"}
 
 
 class UnboundedQuery(ProjectDetector):
     """## What it does
     Finds reads on a request path that return every matching row of a table the application keeps
-    writing to: Prisma `findMany` without `take` or `cursor`, and SQL `SELECT` strings without `LIMIT`.
+    writing to: Prisma `findMany` without `take` or `cursor`, SQL `SELECT` strings without `LIMIT`, and
+    query-builder chains: knex (`knex('t').where(...)` without `.limit()`/`.first()`), Kysely
+    (`db.selectFrom('t')...execute()` without `.limit()`; `executeTakeFirst()` is bounded) and SQLAlchemy
+    (`session.query(M)...all()`, `M.query...all()`, `session.execute(select(M)).scalars().all()` without
+    `.limit()`; `.first()`, `.one()`, `.get()`, `scalar_one()` are bounded).
     "On a request path" means an HTTP route handler reaches the query through calls; "grows with use"
-    means the code creates rows of that model or table outside seed, migration and test files.
+    means the code creates rows of that model or table outside seed, migration and test files (Prisma
+    `create`, SQL `INSERT`, knex `.insert()`, Kysely `insertInto`, SQLAlchemy `session.add(M(...))` or
+    `insert(M)`).
 
     ## Why is this slow?
     The response time and memory grow with the table: fine with 100 rows in development, seconds and
@@ -43,12 +53,16 @@ class UnboundedQuery(ProjectDetector):
     ```ts
     const posts = await prisma.post.findMany({ where: { published: true }, take: 50, cursor, orderBy: { id: 'asc' } });
     ```
-    In SQL: `... ORDER BY id LIMIT $1` with keyset pagination (`WHERE id > $2`).
+    In SQL: `... ORDER BY id LIMIT $1` with keyset pagination (`WHERE id > $2`); with a builder,
+    `knex('post').where('id', '>', after).orderBy('id').limit(50)`, `.limit(50).execute()` in Kysely and
+    `select(Post).where(Post.id > after).order_by(Post.id).limit(50)` in SQLAlchemy.
 
     ## Known limits
     A read bounded by its filter (a unique column, a small parent) still counts as unbounded unless it
-    names its rows with `{ in: [...] }`. Query builders other than Prisma (knex, Kysely, SQLAlchemy) are
-    not read yet. Lookup tables that are only seeded never count as growing.
+    names its rows with `{ in: [...] }`. A builder is read only as one chained expression: a query built
+    in steps (`const q = knex('t'); q.where(...)`) or a SQLAlchemy statement kept in a variable is not
+    followed, and a select list of aggregates counts as bounded only when it calls `count(`/`fn.`/`func.`.
+    Lookup tables that are only seeded never count as growing.
 
     ## Fix safety
     No automatic fix: paging changes the API's response.
@@ -84,6 +98,13 @@ class UnboundedQuery(ProjectDetector):
                 written = growing.get(_model_key(table)) if table else None
                 if written is not None:
                     yield self._finding(module, sql.span, f"`SELECT … FROM {table}` has no `LIMIT`", written, ctx)
+            for read in unbounded_builder_reads(module):
+                if read.function is None or graph.function_node(path, read.function) not in on_path:
+                    continue
+                written = growing.get(_model_key(read.table))
+                if written is not None:
+                    what = f"this {_LIBRARY_NAMES[read.library]} read of `{read.table}` has no {_BUILDER_BOUNDS[read.library]}"
+                    yield self._finding(module, read.span, what, written, ctx)
 
     def _finding(self, module: ModuleFacts, span, what: str, written: Related, ctx) -> Finding:
         message = (
@@ -126,6 +147,8 @@ def _growing_tables(project: Project) -> dict[str, Related]:
             match = _INSERT_INTO.search(sql.text)
             if match:
                 written.setdefault(_model_key(match.group(1)), Related(path, sql.span.line, f"inserts into `{match.group(1)}`"))
+        for table, span in builder_inserts(module):
+            written.setdefault(_model_key(table), Related(path, span.line, f"inserts into `{table}`"))
     return written
 
 
