@@ -107,3 +107,16 @@ def test_functions_returning_a_literal_are_marked():
     marked = {fn.qualname for fn in module.functions if fn.returns_literal}
     # A `return` inside a nested function belongs to that function.
     assert marked == {"useA", "useB", "useC.v", "<arrow@5:44>"}
+
+
+def test_default_for_a_missing_hook_result_is_not_work_on_every_render(tmp_path):
+    fallback = (
+        "export function Clock() {\n"
+        "  const zone = useZone() ?? Intl.DateTimeFormat().resolvedOptions().timeZone\n"
+        "  const raw = useRaw()\n"
+        "  const parsed = JSON.parse(raw)\n"
+        "  return <time>{zone}{parsed.at}</time>\n"
+        "}\n"
+    )
+    found = _findings(tmp_path, {"Clock.jsx": fallback}, "unmemoized-expensive-computation")
+    assert [(path, line) for path, line, _ in found] == [("Clock.jsx", 4)]

@@ -57,6 +57,12 @@ class HeavyImportAtModuleLevel(ProjectDetector):
     Names needed only in annotations go under `if TYPE_CHECKING:`. For a project module that drags a
     heavy library in, import that module inside the functions that use it.
 
+    Deferring saves nothing when the library is loaded anyway, so these are not reported: a module whose
+    importers all load the library themselves for names they need on import, or import the module only inside
+    functions (followed up through the importers' own importers; importing `pkg.mod` also runs
+    `pkg/__init__.py`; test modules do not count); names used by a function the module calls on import
+    (`main()` under `if __name__ == "__main__":` included); and every name of a module-level annotation.
+
     ## Known limits
     Import times come from a fixed table (`min-ms` sets the threshold; numpy, ~80 ms, is below the default)
     unless `--measure-imports` is given: then each library found is imported in a subprocess
@@ -64,7 +70,10 @@ class HeavyImportAtModuleLevel(ProjectDetector):
     are used; a library that does not import there keeps its typical figure. Name uses are read from calls, call arguments, decorators
     and bindings; class bases are not recorded, so names used inside a class, and unused names in a
     module that defines classes, count as needed at import time and are not reported. Unused names in
-    `__init__.py` are taken as re-exports. Test files are skipped.
+    `__init__.py` are taken as re-exports, and a name the facts never see used but that still appears in the
+    code (an attribute assignment such as `pkg.mod.Cls.forward = patched`) is not called unused. A module
+    nothing in the project imports (an entry point, one loaded by name, or dead code) is judged on its own.
+    Test files are skipped.
 
     ## Fix safety
     Unsafe fix (codemod `lazy-import`, applied with `--unsafe-fixes`): the import moves to the top of each
@@ -80,19 +89,17 @@ class HeavyImportAtModuleLevel(ProjectDetector):
     options = {"min-ms": 150, "include-tests": False}
 
     def check_project(self, project: Project) -> Iterable[Finding]:
-        loads = _EagerLoads(project)
+        imports = _ImportSites(project)
         for module, ctx in self.checked_modules(project):
-            uses = _NameUses(module)
-            eager = [(imp, loads.of_import(module.path, imp)) for imp in module.imports if _is_eager(imp)]
-            needed: set[str] = set()  # heavy libraries the module loads anyway, for names it needs on import
-            for imp, loaded in eager:
-                if any(uses.needed_on_import(name.local) for name in imp.names):
-                    needed.update(loaded)
-            for imp, loaded in eager:
-                saved = {key: chain for key, chain in loaded.items() if key not in needed}
+            needed = imports.needed(module.path)
+            for imp, loaded in imports.eager(module.path):
+                saved = {
+                    key: chain for key, chain in loaded.items()
+                    if key not in needed and not imports.importers_load(module.path, key)
+                }
                 total = sum(_cost(project, key) for key in saved)
-                if saved and total >= ctx.options["min-ms"]:
-                    yield self._finding(module, imp, saved, total, uses, ctx, project.import_ms)
+                if saved and total >= ctx.options["min-ms"] and not imports.unrecorded_use(module, imp):
+                    yield self._finding(module, imp, saved, total, imports.uses(module.path), ctx, project.import_ms)
 
     def _finding(
         self, module: ModuleFacts, imp: Import, saved: _Loads, total: int, uses: _NameUses, ctx: FileContext,
@@ -130,6 +137,90 @@ def _is_eager(imp: Import) -> bool:
     return imp.kind == "python" and imp.function is None and not imp.type_only
 
 
+class _ImportSites:
+    """Per module: its eager imports with what each loads, the libraries it needs on import, and who imports it."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.loads = _EagerLoads(project)
+        self._uses: dict[str, _NameUses] = {}
+        self._eager: dict[str, list[tuple[Import, _Loads, str | None]]] = {}
+        self.importers: dict[str, list[tuple[str, Import]]] = {}
+        self._covered: dict[tuple[str, str], bool] = {}
+        self._needed: dict[tuple[str, str | None], set[str]] = {}
+        for path, module in project.modules.items():
+            for imp in module.imports if module.language == "python" else ():
+                target = project.graph.resolve_module(path, imp) if imp.kind == "python" else None
+                if target is not None and target != path and not imp.type_only and not _is_test(project, path):
+                    # importing `pkg.sub.mod` runs `pkg/__init__.py` and `pkg/sub/__init__.py` first
+                    for module_path in (target, *_package_inits(target, project.modules)):
+                        if module_path != path:
+                            self.importers.setdefault(module_path, []).append((path, imp))
+
+    def uses(self, path: str) -> _NameUses:
+        if path not in self._uses:
+            self._uses[path] = _NameUses(self.project.modules[path])
+        return self._uses[path]
+
+    def eager(self, path: str) -> list[tuple[Import, _Loads]]:
+        return [(imp, loaded) for imp, loaded, _ in self._eager_with_targets(path)]
+
+    def needed(self, path: str, besides: str | None = None) -> set[str]:
+        """Heavy libraries ``path`` loads for names it needs on import, not counting its imports of ``besides``."""
+        if (path, besides) not in self._needed:
+            uses = self.uses(path)
+            needed: set[str] = set()
+            for imp, loaded, target in self._eager_with_targets(path):
+                if (besides is None or target != besides) and any(uses.needed_on_import(n.local) for n in imp.names):
+                    needed.update(loaded)
+            self._needed[(path, besides)] = needed
+        return self._needed[(path, besides)]
+
+    def unrecorded_use(self, module: ModuleFacts, imp: Import) -> bool:
+        """Whether names the facts never saw used still occur in the code: an assignment to an attribute
+        (`pkg.mod.Cls.forward = patched`), `del`, `global` and the like record no use. Read only for the rare
+        "no use" finding, whose advice (remove the import) would break such a module."""
+        uses = self.uses(module.path)
+        unseen = [name.local for name in imp.names if name.local not in uses.seen]
+        if len(unseen) < len(imp.names):
+            return False
+        try:
+            source = (self.project.root / module.path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return True
+        import_lines = {n for i in module.imports for n in range(i.span.line, (i.span.end_line or i.span.line) + 1)}
+        code = [
+            line.split("#", 1)[0] for number, line in enumerate(source.splitlines(), 1) if number not in import_lines
+        ]
+        names = "|".join(re.escape(name) for name in unseen)
+        return re.search(rf"(?<![\w.])(?:{names})\b", "\n".join(code)) is not None
+
+    def importers_load(self, path: str, key: str) -> bool:
+        """Whether every project module importing ``path`` loads ``key`` anyway, or imports ``path`` only inside
+        functions: deferring ``key`` in ``path`` then saves nothing. False for a module nothing imports (an
+        entry point, or one loaded by name). An importer met again is an import cycle, which is only entered
+        through its other importers: it counts as loading ``key`` until they decide."""
+        if (path, key) in self._covered:
+            return self._covered[(path, key)]
+        importers = self.importers.get(path)
+        self._covered[(path, key)] = True  # provisional, for the cycles below
+        covered = bool(importers) and all(
+            imp.function is not None or key in self.needed(importer, besides=path) or self.importers_load(importer, key)
+            for importer, imp in importers
+        )
+        self._covered[(path, key)] = covered
+        return covered
+
+    def _eager_with_targets(self, path: str) -> list[tuple[Import, _Loads, str | None]]:
+        if path not in self._eager:
+            module = self.project.modules[path]
+            self._eager[path] = [
+                (imp, self.loads.of_import(path, imp), self.project.graph.resolve_module(path, imp))
+                for imp in module.imports if _is_eager(imp)
+            ]
+        return self._eager[path]
+
+
 class _EagerLoads:
     """Which heavy libraries importing a module loads, following the project's own module-level imports
     breadth first, so each library comes with its shortest chain and import cycles simply end."""
@@ -140,9 +231,12 @@ class _EagerLoads:
 
     def of_import(self, path: str, imp: Import) -> _Loads:
         target = self.project.graph.resolve_module(path, imp)
-        if target is not None:
-            return self.of_module(target) if target != path else {}
-        return _direct(path, imp)
+        if target is None:
+            return _direct(path, imp)
+        if target == path:
+            return {}
+        # a chain that comes back to the importing module (an import cycle) loads nothing new for it
+        return {key: chain for key, chain in self.of_module(target).items() if all(r.path != path for r in chain)}
 
     def of_module(self, start: str) -> _Loads:
         if start in self.memo:
@@ -201,11 +295,35 @@ class _NameUses:
             for decorator in fn.decorators:
                 self._use(decorator, fn.parent)
         for binding in module.bindings:
-            annotation = binding.kind == "param_type" and not lazy_annotations
-            self._use(binding.value, None if annotation else binding.scope)
+            if binding.kind == "param_type":
+                # every name of `Dict[str, Model]` is read, on import unless annotations are lazy
+                for name in _IDENTIFIER.findall(binding.value):
+                    self._use(name, binding.scope if lazy_annotations else None)
+            else:
+                self._use(binding.value, binding.scope)
+        self._add_functions_run_on_import(module)
 
     def needed_on_import(self, name: str) -> bool:
         return name == "*" or name in self.on_import or (name not in self.seen and self.unseen_needed)
+
+    def _add_functions_run_on_import(self, module: ModuleFacts) -> None:
+        """A module-level call (`run()`, or `main()` under `if __name__ == "__main__":`) runs its function on
+        import, and with it the functions that one calls: the names they use are needed on import too."""
+        local = {qualname for qualname, fn in self.by_qualname.items() if fn.parent is None and fn.kind != "class"}
+        callees: dict[str | None, set[str]] = {}
+        for call in module.calls:
+            if len(call.chain) == 1 and call.callee in local:
+                caller = call.function.split(".", 1)[0] if call.function else None
+                callees.setdefault(caller, set()).add(call.callee)
+        run, todo = set(), list(callees.get(None, ()))
+        while todo:
+            function = todo.pop()
+            if function not in run:
+                run.add(function)
+                todo.extend(callees.get(function, ()))
+        for name, functions in self.functions.items():
+            if any(f.split(".", 1)[0] in run for f in functions):
+                self.on_import.add(name)
 
     def _use(self, text: str, scope: str | None) -> None:
         head = _IDENTIFIER.match(text)
@@ -230,3 +348,16 @@ class _NameUses:
                 return None
             fn = self.by_qualname.get(fn.parent) if fn.parent else None
         return scope
+
+
+def _is_test(project: Project, path: str) -> bool:
+    """Test modules pay for what they exercise; they do not decide what the application's imports cost."""
+    file = project.files.get(path)
+    return file is not None and file.is_test
+
+
+def _package_inits(path: str, modules: dict[str, ModuleFacts]) -> list[str]:
+    """The analysed `__init__.py` of each package enclosing module ``path``."""
+    parts = path.split("/")[:-1]
+    inits = (f"{'/'.join(parts[:n])}/__init__.py" for n in range(len(parts), 0, -1))
+    return [init for init in inits if init in modules and init != path]

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 _ARRAY_STEPS = {"filter", "map", "flatMap", "reduce", "reduceRight", "sort", "toSorted", "slice", "concat", "flat",
                 "reverse", "toReversed"}
 _STATEMENT_LOOPS = {"for", "for_of", "for_in", "while", "do"}
+# a hook call with simple arguments, then `||` / `??`, and no end of statement up to the computation
+_HOOK_FALLBACK = re.compile(
+    r"\buse[A-Z][\w$]*\([^()]*\)\s*(?:\|\||\?\?)(?:(?!\n\s*(?:const|let|var|return|if|for|while)\b)[^;])*$"
+)
 # `[...rows].sort()`, `[...new Set(ids)].sort()`: the spread copies the array, one more pass.
 _SPREAD_COPY = re.compile(r"^\[\s*\.\.\.\s*(?:new\s+)?([A-Za-z_$][\w$]*)")
 
@@ -27,8 +31,8 @@ class UnmemoizedExpensiveComputation(ProjectDetector):
     """## What it does
     Finds derived data computed directly in a component's body, outside `useMemo`, effects and event
     handlers: chains of two or more array passes (`items.filter(...).map(...)`, `[...rows].sort(...)`,
-    `list.slice().sort(...)`), `JSON.parse`, `new RegExp(...)`, `Intl.*` formatters and collators, and
-    nested loops. Findings in components rendered inside a `.map` elsewhere weigh more.
+    `list.slice().sort(...)`; a final `.slice(0, n)` only cuts the result and is no pass), `JSON.parse`,
+    `new RegExp(...)`, `Intl.*` formatters and collators, and nested loops. Findings in components rendered inside a `.map` elsewhere weigh more.
 
     ## Why is this slow?
     A component body runs on every render, including renders caused by an unrelated state change or by a
@@ -60,7 +64,9 @@ class UnmemoizedExpensiveComputation(ProjectDetector):
     into the markup rather than into a variable or a prop) does not count as a pass, so
     `{rows.filter(f).map((r) => <Row />)}` is not reported. Chains that start from a module-level constant or
     import are not reported (hoist them). Nested loops count when the outer one is a statement loop (`for`,
-    `while`); nested `.map` callbacks are taken as rendering. Skipped when the React Compiler is enabled.
+    `while`); nested `.map` callbacks are taken as rendering. The default for a missing hook result
+    (`useZone() ?? Intl.DateTimeFormat().resolvedOptions().timeZone`) runs only while the hook has no value and
+    is not reported. Skipped when the React Compiler is enabled.
 
     ## Fix safety
     No automatic fix: the `useMemo` dependencies must list every prop and state value the computation reads.
@@ -75,7 +81,11 @@ class UnmemoizedExpensiveComputation(ProjectDetector):
         calls = project.graph.calls
         list_items = _list_item_components(project, calls)
         for module, ctx, index, _ in modules_with_jsx(self, project):
-            for component, span, what in _expensive(module, index):
+            found = list(_expensive(module, index))
+            source = _read(project, module.path) if found else b""
+            for component, span, what in found:
+                if _in_hook_fallback(source, span):
+                    continue
                 in_list = (module.path, component.qualname) in list_items
                 yield self.finding(
                     module,
@@ -86,6 +96,22 @@ class UnmemoizedExpensiveComputation(ProjectDetector):
                     ctx=ctx,
                     weight=2.0 if in_list else 1.0,
                 )
+
+
+def _read(project: Project, path: str) -> bytes:
+    try:
+        return (project.root / path).read_bytes()
+    except OSError:
+        return b""
+
+
+def _in_hook_fallback(source: bytes, span: Span) -> bool:
+    """Whether the computation is the default for a missing hook result (`useData() || { zone: Intl...() }`),
+    which runs only while the hook has no value, not on every render."""
+    if span.start_byte < 0:
+        return False
+    before = source[max(0, span.start_byte - 300):span.start_byte].decode("utf-8", "replace")
+    return _HOOK_FALLBACK.search(before) is not None
 
 
 def _expensive(module: ModuleFacts, index: ModuleIndex) -> Iterator[tuple[Function, Span, str]]:
@@ -148,7 +174,8 @@ def _expensive_call(call: Call, index: ModuleIndex, literals: set[str], renders:
     # `[...Array(n)].map(...)` builds a range to render, it copies no data.
     if copy is not None and copy.group(1) != "Array":
         root, passes = copy.group(1), passes + 1
-    if renders:
+    # the final step builds the elements (`.map` to JSX), or cuts the result to a few items (`.slice(0, n)`)
+    if renders or steps[-1] == "slice":
         passes -= 1
     if passes < 2 or not _changes_per_render(index, literals, call.function, root):
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from analyzers.detectors._provider_rerenders import ProviderRerenders
 from analyzers.detectors._react import (
     enclosing_component,
     modules_with_jsx,
@@ -49,6 +50,9 @@ class UnstableContextValue(ProjectDetector):
     return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
     ```
     Values from `useState`, `useMemo`, `useCallback`, module-level constants and primitives are not reported.
+    Nor is an inline value that costs no render: in a frontend package (a package.json) where no component is
+    wrapped in `memo`, a provider whose own state and hook results all appear in the value re-renders either
+    with its parent, which re-creates every consumer anyway, or with a new value that `useMemo` would give too.
 
     ## Known limits
     A name is followed within its module only: a value built by a custom hook or imported is not reported.
@@ -72,6 +76,7 @@ class UnstableContextValue(ProjectDetector):
     def check_project(self, project: Project) -> Iterable[Finding]:
         graph = project.graph
         values = ValueResolver(graph.calls, graph.resolver)
+        rerenders = ProviderRerenders(project)
         for module, ctx, index, literals in modules_with_jsx(self, project):
             for element in module.jsx:
                 component = enclosing_component(index, element.function)
@@ -80,7 +85,7 @@ class UnstableContextValue(ProjectDetector):
                 if context is None or value is None:
                     continue
                 unstable = unstable_value(index, literals, element.function, value)
-                if unstable is None:
+                if unstable is None or not rerenders.value_identity_matters(module, component, value):
                     continue
                 finding = self.finding(
                     module,
