@@ -142,7 +142,26 @@ def create_table(tables: Tables, statement: exp.Create, at: At) -> Tables:
     if isinstance(statement.this, exp.Schema):
         for element in statement.this.expressions:
             table = with_element(table, element, at)
+    sorting_key = _merge_tree_key(statement)
+    if sorting_key:
+        table = with_index(table, Index(sorting_key, "primary", None, at.line))
     return {**tables, name: table}
+
+
+def _merge_tree_key(statement: exp.Create) -> tuple[str, ...]:
+    """ClickHouse ``ENGINE = MergeTree ORDER BY (website_id, toStartOfHour(created_at))``: the primary key (else
+    the sorting key) is the table's index; a function of a column stands for the column."""
+    properties = statement.args.get("properties")
+    parts = {type(p): p for p in properties.expressions} if properties is not None else {}
+    engine = parts.get(exp.EngineProperty)
+    key = parts.get(exp.PrimaryKey) or parts.get(exp.Order)
+    if engine is None or key is None or "MERGETREE" not in engine.this.name.upper():
+        return ()
+    items = [item.this if isinstance(item, exp.Ordered) else item for item in key.expressions]
+    if len(items) == 1 and isinstance(items[0], exp.Tuple):
+        items = items[0].expressions
+    columns = [item if isinstance(item, exp.Identifier) else item.find(exp.Column) for item in items]
+    return tuple(column.name for column in columns if column is not None)
 
 
 def create_index(tables: Tables, statement: exp.Create, at: At) -> Tables:

@@ -9,7 +9,8 @@ import pytest
 from analyzers.detectors._query_columns import Lookup, join_uses, prisma_lookups, sort_uses, sql_lookups, where_uses
 from analyzers.detectors.missing_index import missing_columns
 from analyzers.prisma import parse_prisma
-from analyzers.sql import apply_migrations
+from analyzers.schema import Column, Table
+from analyzers.sql import apply_migrations, parse_migration
 from js_helpers import by_callee, facts
 from optimizer.api import analyze
 from optimizer.config import Config
@@ -117,7 +118,9 @@ def test_arg_keys_are_bounded():
 def test_where_and_order_map_to_database_columns(schema):
     table = schema.by_model("Post")
     lookups = prisma_lookups(schema, table, "findFirst", ("where.authorId", "where.createdAt.lt", "orderBy.createdAt"))
-    assert lookups == [Lookup("posts", ("author_id",), ("created_at",), ("created_at",), (), True)]
+    assert lookups == [Lookup("posts", ("author_id",), ("created_at",), ("created_at",), (), True, ("created_at",))]
+    between = prisma_lookups(schema, table, "findMany", ("where.createdAt.gte", "where.createdAt.lt"))
+    assert between == [Lookup("posts", ranged=("created_at",))]
 
 
 def test_relation_filters_use_the_related_models_foreign_key_named_by_the_relation(schema):
@@ -176,7 +179,7 @@ def test_join_columns_are_lookup_keys_only_when_the_other_side_is_filtered(schem
 
 def test_sql_subqueries_unknown_tables_and_unknown_columns(schema):
     nested = sql_lookups(schema, "DELETE FROM posts WHERE author_id IN (SELECT id FROM users WHERE created_at < ?)")
-    assert nested == [Lookup("posts", ("author_id",)), Lookup("users", ranged=("created_at",))]
+    assert nested == [Lookup("posts", ("author_id",)), Lookup("users", ranged=("created_at",), older=("created_at",))]
     assert sql_lookups(schema, "SELECT * FROM elsewhere WHERE a = 1") == []
     assert sql_lookups(schema, "SELECT * FROM posts WHERE no_such_column = 1") == []
     assert sql_lookups(schema, "SELECT * FROM ? WHERE id = 1") == []
@@ -279,3 +282,45 @@ def test_datasource_provider_and_relation_names_are_read(schema):
     assert {r.field: r.name for r in schema.by_model("Post").relations} == {
         "author": "written", "editor": "edited", "tags": None,
     }
+
+
+def test_sql_ranges_bounded_only_from_above_read_the_old_rows(schema):
+    assert sql_lookups(schema, "SELECT id FROM users WHERE $1 > created_at") == [
+        Lookup("users", ranged=("created_at",), older=("created_at",))
+    ]
+    assert sql_lookups(schema, "SELECT id FROM users WHERE created_at >= $1 AND created_at < $2") == [
+        Lookup("users", ranged=("created_at",))
+    ]
+
+
+def test_old_rows_of_a_column_every_row_fills_ask_for_no_index():
+    table = Table("events", columns=[Column("id", "id", "Int", nullable=False),
+                                     Column("created_at", "created_at", "DateTime", nullable=False),
+                                     Column("deleted_at", "deleted_at", "DateTime")])
+    assert missing_columns(table, Lookup("events", ranged=("created_at",), older=("created_at",))) is None
+    assert missing_columns(table, Lookup("events", ranged=("created_at",))) == ("created_at",)
+    assert missing_columns(table, Lookup("events", ranged=("deleted_at",), older=("deleted_at",))) == ("deleted_at",)
+
+
+def test_some_and_is_filters_find_the_parent_by_its_join_key(schema):
+    users, posts = schema.by_model("User"), schema.by_model("Post")
+    written = Lookup("posts", ("author_id", "title"), joined=("author_id",))
+    assert prisma_lookups(schema, users, "findMany", ("where.posts.some.title",)) == [written, Lookup("users", ("id",))]
+    # rows without a match cannot be found through the related table
+    assert prisma_lookups(schema, users, "findMany", ("where.posts.none.title",)) == [written]
+    assert prisma_lookups(schema, posts, "findMany", ("where.author.is.email",)) == [
+        Lookup("users", ("email",)), Lookup("posts", ("author_id",))
+    ]
+
+
+def test_clickhouse_merge_tree_key_is_the_tables_index():
+    schema = parse_migration(
+        "clickhouse/schema.sql",
+        "CREATE TABLE stats (site_id UUID, created_at DateTime, n UInt64) "
+        "ENGINE = AggregatingMergeTree PARTITION BY toYYYYMM(created_at) ORDER BY (site_id, toStartOfHour(created_at));\n"
+        "CREATE TABLE events (id UUID, site_id UUID) ENGINE = MergeTree PRIMARY KEY (site_id) ORDER BY (site_id, id);\n"
+        "CREATE TABLE plain (id INT, site_id INT);",
+    )
+    assert [(i.columns, i.kind) for i in schema.tables["stats"].indexes] == [(("site_id", "created_at"), "primary")]
+    assert [i.columns for i in schema.tables["events"].indexes] == [("site_id",)]
+    assert schema.tables["plain"].indexes == []

@@ -20,7 +20,8 @@ class Lookup:
     and the join key when the table is probed by it; ``joined``: the columns it is joined on (a relation's foreign
     key, a ``JOIN ... ON``), which an index can serve the join by; ``ranged``: ``<``, ``>=``, ``BETWEEN`` columns;
     ``sorted``: ORDER BY columns; ``limited``: the query stops early (LIMIT, ``take``, ``findFirst``), the only
-    case where an index on the sort columns alone saves work."""
+    case where an index on the sort columns alone saves work; ``older``: the ranged columns bounded only from
+    above (``< $1``, ``{ lt: cutoff }``), a read of the old rows."""
 
     table: str
     equality: tuple[str, ...] = ()
@@ -28,6 +29,7 @@ class Lookup:
     sorted: tuple[str, ...] = ()
     joined: tuple[str, ...] = ()
     limited: bool = False
+    older: tuple[str, ...] = ()
 
 
 # --- Prisma query objects ----------------------------------------------------------------------------------
@@ -37,6 +39,7 @@ Tree = dict[str, "Tree"]  # key -> sub-keys; a leaf (a value we cannot see into)
 _SINGLE_ROW = frozenset({"findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow"})
 _EQUALITY_OPERATORS = frozenset({"equals", "in"})
 _RANGE_OPERATORS = frozenset({"lt", "lte", "gt", "gte"})
+_UPPER_BOUNDS = frozenset({"lt", "lte"})
 _LIST_FILTERS = frozenset({"some", "every", "none"})
 _TO_ONE_FILTERS = frozenset({"is", "isNot"})
 
@@ -70,6 +73,7 @@ def prisma_lookups(schema: Schema, table: Table, method: str, arg_keys: tuple[st
 class _Filter:
     equality: list[str] = field(default_factory=list)
     ranged: list[str] = field(default_factory=list)
+    lower_bounded: list[str] = field(default_factory=list)
 
 
 def _read(
@@ -83,7 +87,9 @@ def _read(
         condition, sort = _Filter(), []
     equality = _unique([*joined, *condition.equality])
     if equality or condition.ranged or sort:
-        found.append(Lookup(table.name, equality, _unique(condition.ranged), _unique(sort), joined, limited))
+        ranged = _unique(condition.ranged)
+        older = tuple(c for c in ranged if c not in condition.lower_bounded)
+        found.append(Lookup(table.name, equality, ranged, _unique(sort), joined, limited, older))
     for key in ("include", "select"):
         for name, nested in query.get(key, {}).items():
             _read_relation(schema, table, name, nested, found)
@@ -118,6 +124,7 @@ def _filter(schema: Schema, table: Table, where: Tree, found: list[Lookup]) -> _
                 return None
             condition.equality += inner.equality
             condition.ranged += inner.ranged
+            condition.lower_bounded += inner.lower_bounded
         elif key in ("OR", "NOT"):
             continue  # each branch may be served by another index; left alone
         elif column is not None:
@@ -126,8 +133,10 @@ def _filter(schema: Schema, table: Table, where: Tree, found: list[Lookup]) -> _
                 condition.equality.append(column.name)
             elif role == "range":
                 condition.ranged.append(column.name)
+                if not set(value) <= _UPPER_BOUNDS:
+                    condition.lower_bounded.append(column.name)
         elif (relation := _relation(table, key)) is not None:
-            _relation_filter(schema, table, relation, value, found)
+            condition.equality += _relation_filter(schema, table, relation, value, found)
         elif value and all(_column(table, part) for part in value):  # compound selector `a_b: { a, b }`
             condition.equality += [_column(table, part).name for part in value]
         else:
@@ -145,17 +154,34 @@ def _operator_role(value: Tree) -> str | None:
     return None
 
 
-def _relation_filter(schema: Schema, table: Table, relation: Relation, value: Tree, found: list[Lookup]) -> None:
-    """``posts: { some: { title } }`` checks Post rows by their key to ``table`` and by ``title``."""
+def _relation_filter(schema: Schema, table: Table, relation: Relation, value: Tree, found: list[Lookup]) -> list[str]:
+    """``posts: { some: { title } }`` checks Post rows by their key to ``table`` and by ``title``. Returns the
+    columns of ``table`` that a ``some``/``is`` filter finds its rows by (``id IN (SELECT author_id ...)``):
+    the related rows can drive the lookup. ``none``/``every``/``isNot`` exclude rows, so they drive nothing."""
     target, key = _join(schema, table, relation)
     if target is None or not value:
-        return
+        return []
     if relation.is_list:
         branches = [value[op] for op in _LIST_FILTERS if op in value]
+        driving = "some" in value
     else:
         branches = [value[op] for op in _TO_ONE_FILTERS if op in value] or [value]
+        driving = "isNot" not in value
     for branch in branches:
         _read(schema, target, {"where": branch}, key, False, found)
+    return list(_own_key(schema, table, relation)) if driving else []
+
+
+def _own_key(schema: Schema, table: Table, relation: Relation) -> tuple[str, ...]:
+    """The columns of ``table`` a relation joins on: its foreign key, or the columns the other side references."""
+    if relation.fields:
+        names = relation.fields
+    else:
+        target = schema.by_model(relation.target)
+        back = [r for r in target.relations if r.target == table.model and r.fields and r.name == relation.name] if target else []
+        names = back[0].references if len(back) == 1 else ()
+    columns = [_column(table, name) for name in names]
+    return tuple(column.name for column in columns) if columns and None not in columns else ()
 
 
 def _join(schema: Schema, table: Table, relation: Relation) -> tuple[Table | None, tuple[str, ...]]:
@@ -209,7 +235,8 @@ _SCOPES = (exp.Select, exp.Update, exp.Delete)
 @dataclass(frozen=True, slots=True)
 class ColumnUse:
     """A column as one clause of one SELECT/UPDATE/DELETE uses it: ``qualifier`` is the table or alias written
-    before it (``""`` if none); ``role``: equality | range | join | sort."""
+    before it (``""`` if none); ``role``: equality | range | below | join | sort (``below``: a range bounded
+    only from above, ``created_at < $1``)."""
 
     qualifier: str
     column: str
@@ -271,7 +298,9 @@ def _predicate_uses(node: exp.Expression) -> Iterator[ColumnUse]:
     elif isinstance(node, _RANGE_NODES):
         column = left if isinstance(left, exp.Column) else right if isinstance(right, exp.Column) else None
         if column is not None and not (isinstance(left, exp.Column) and isinstance(right, exp.Column)):
-            yield ColumnUse(column.table, column.name, "range")
+            # `c < x` and `x > c` bound the column from above only
+            below = isinstance(node, (exp.LT, exp.LTE)) == (column is left)
+            yield ColumnUse(column.table, column.name, "below" if below else "range")
     elif isinstance(node, exp.Between) and isinstance(left, exp.Column):
         yield ColumnUse(left.table, left.name, "range")
 
@@ -330,15 +359,20 @@ def _scope_lookups(scope: exp.Expression, tables: dict[str, Table]) -> Iterator[
             alias = _owner(use, tables)
             if alias is None:
                 return  # a column we cannot place: the schema or the reading is incomplete
-            uses.setdefault(alias, {}).setdefault(use.role, []).append(tables[alias].column(use.column).name)
-    filtered = {alias for alias, roles in uses.items() if "equality" in roles or "range" in roles}
+            name = tables[alias].column(use.column).name
+            roles = uses.setdefault(alias, {})
+            roles.setdefault(use.role, []).append(name)
+            if use.role in ("range", "below"):
+                roles.setdefault("ranged", []).append(name)  # both kinds, in the order written
+    filtered = {alias for alias, roles in uses.items() if roles.keys() & {"equality", "ranged"}}
     limited = scope.args.get("limit") is not None
     for alias, roles in uses.items():
         joined = _unique(roles.get("join", []))
         equality = _unique([*(joined if filtered - {alias} else ()), *roles.get("equality", [])])
-        ranged, sort = _unique(roles.get("range", [])), _unique(roles.get("sort", []))
+        ranged, sort = _unique(roles.get("ranged", [])), _unique(roles.get("sort", []))
+        older = tuple(c for c in ranged if c not in roles.get("range", []))
         if equality or ranged or sort:
-            yield Lookup(tables[alias].name, equality, ranged, sort, joined, limited)
+            yield Lookup(tables[alias].name, equality, ranged, sort, joined, limited, older)
 
 
 def _owner(use: ColumnUse, tables: dict[str, Table]) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,10 @@ from analyzers.detectors._loops import describe, loop_related, loops_text, short
 from analyzers.detectors.base import FileContext, ProjectDetector
 from analyzers.facts import Call, Loop, ModuleFacts
 from optimizer.findings import Category, Finding, Related, Severity
+
+# `for (let i = 0; i < ids.length; i++)`: a counting loop over a collection's indexes
+_JS_INDEX_BOUND = re.compile(r"[.](?:length|size)\b|\bsize\(\)")
+_PY_COUNTER = re.compile(r"^\s*range\(")
 
 if TYPE_CHECKING:
     from optimizer.api import Project
@@ -38,10 +43,16 @@ class ChattyClient(ProjectDetector):
     One batch endpoint (`GET /images/segmentations?ids=1,2,3`, backed by one `findMany({ where: { id:
     { in: ids } } })`), or include the per-item data in the list response.
 
+    ## Not reported
+    Loops that have no list of items to batch: `while`/`do` loops and counting loops (`for (let page = 1;
+    page <= MAX; page++)`, `for (;;)`, Python `for page in range(5)`), which fetch the next page, retry,
+    poll or walk a date range, each request depending on the one before. A counting loop over the indexes
+    of a collection (`i < ids.length`, `range(len(ids))`) is per item and is reported. Loops over short
+    literal lists and test files are not reported either.
+
     ## Known limits
     URLs are read from literals, templates and wrapper parameters; a URL built elsewhere is not
-    resolved, and then the finding names no route. Loops over short literal lists are not reported.
-    Test files are skipped.
+    resolved, and then the finding names no route.
 
     ## Fix safety
     No automatic fix: a batch endpoint is a change to the server's API.
@@ -103,4 +114,20 @@ class ChattyClient(ProjectDetector):
 def _repeating(module: ModuleFacts, call: Call, max_literal: int) -> list[Loop]:
     """Enclosing loops that send the request per item; `Promise.all` overlaps requests but sends them all."""
     loops = [module.loop(i) for i in call.loops]
-    return [loop for loop in loops if loop.literal_size is None or loop.literal_size > max_literal]
+    return [
+        loop
+        for loop in loops
+        if (loop.literal_size is None or loop.literal_size > max_literal) and _over_items(loop, module.language)
+    ]
+
+
+def _over_items(loop: Loop, language: str) -> bool:
+    """Whether the loop walks a collection. `while`/`do` and counting loops page, retry or poll: each
+    request follows from the last, and there is no list of ids a batch endpoint could take."""
+    if loop.kind in ("while", "do"):
+        return False
+    if loop.kind != "for":
+        return True
+    if language == "python":
+        return not _PY_COUNTER.match(loop.iterable) or "len(" in loop.iterable
+    return bool(_JS_INDEX_BOUND.search(loop.iterable))

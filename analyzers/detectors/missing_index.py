@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 _UNSELECTIVE_TYPES = frozenset({"JSON", "JSONB", "BYTES", "BYTEA", "BLOB", "BOOLEAN", "BOOL"})
 _TIME_TYPES = frozenset({"DATETIME", "DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIME"})
 _READS = ("SELECT", "WITH", "UPDATE", "DELETE", "(")
+# Next.js `"use cache"` lifetimes: a function that sets one runs its queries once per period, not per request
+_CACHE_LIFETIMES = frozenset({"cacheLife", "unstable_cacheLife"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +80,10 @@ class MissingIndex(ProjectDetector):
     by model or table name), substring searches (`contains`, `LIKE '%x%'`: a B-tree index cannot serve a
     leading wildcard, so none is suggested), case-insensitive filters (`mode: "insensitive"` needs an index on
     `lower(column)`), `OR`/`NOT` branches, JSON and list columns, booleans and enums on their own (too few
-    distinct values for an index to pay off), sorts without a limit (the whole table is read either way),
+    distinct values for an index to pay off), sorts without a limit (the whole table is read either way), a
+    time column bounded only from above when every row has a value (`updatedAt < cutoff` reads the old rows,
+    most of a growing table; a nullable `deletedAt < cutoff` is still reported), queries in functions whose
+    result Next.js caches for a period (`cacheLife(...)` in a `"use cache"` function: it runs once per period),
     queries whose filter is a variable or has a spread (the hidden part may already use an index), and test,
     seed and migration files. Without a schema.prisma or SQL migrations that define the table, nothing is
     reported.
@@ -181,8 +186,9 @@ def missing_columns(table: Table, lookup: Lookup, implicit_fk: bool = False) -> 
         joined = [c for c in equality if c in lookup.joined]
         others = sorted((c for c in equality if c not in joined), key=lambda c: (c not in keys, position[c]))
         return (*joined, *others, *(ranged or sort)[:1])
-    # a range alone is worth an index on time columns (recent rows); `count > 0` on a counter matches most rows
-    timed = [c for c in ranged if _is_time(table, c)]
+    # a range alone is worth an index on time columns (recent rows); `count > 0` on a counter matches most rows,
+    # and so does `createdAt < cutoff` on a column every row fills: the old rows are most of a growing table
+    timed = [c for c in ranged if _is_time(table, c) and not (c in lookup.older and not table.column(c).nullable)]
     if timed:
         return (timed[0],)
     if sort and lookup.limited and sort[0] not in leading:
@@ -210,18 +216,20 @@ def _sites(project: Project, schema: Schema) -> Iterator[_Site]:
         file = project.files.get(path)
         if file is not None and (file.is_test or file.is_seed_or_migration):
             continue
+        cached = {call.function for call in module.calls if call.callee in _CACHE_LIFETIMES and call.function}
         if module.language != "python":
-            yield from _prisma_sites(module, schema)
+            yield from _prisma_sites(module, schema, cached)
         for sql in module.sql:
-            if sql.text.lstrip().upper().startswith(_READS):
+            if sql.function not in cached and sql.text.lstrip().upper().startswith(_READS):
                 span = _call_span(module, sql)
                 yield from (_Site(path, span, len(sql.loops), lookup) for lookup in sql_lookups(schema, sql.text))
 
 
-def _prisma_sites(module: ModuleFacts, schema: Schema) -> Iterator[_Site]:
+def _prisma_sites(module: ModuleFacts, schema: Schema, cached: set[str | None]) -> Iterator[_Site]:
+    """``cached``: functions whose result is cached for a period; their queries are left out."""
     clients = prisma_clients(module)
     for call in module.calls:
-        if not call.arg_keys:  # only Prisma query-object methods have them
+        if not call.arg_keys or call.function in cached:  # only Prisma query-object methods have arg_keys
             continue
         db = classify(call, module.language, clients)
         table = schema.by_model(db.target) if db is not None and db.library == "prisma" and db.target else None

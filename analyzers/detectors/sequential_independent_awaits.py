@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from analyzers.detectors._data_access import DbCall, classify, prisma_clients
 from analyzers.detectors._loops import short
-from analyzers.detectors.base import Detector, FileContext
+from analyzers.detectors._memoised_awaits import MemoisedMethods, memoised_methods
+from analyzers.detectors.base import FileContext, ProjectDetector
 from analyzers.detectors.sequential_await_in_loop import (
     COMBINATORS,
     HTTP_FUNCTIONS,
@@ -18,6 +20,9 @@ from analyzers.detectors.sequential_await_in_loop import (
 )
 from analyzers.facts import Await, Call, ModuleFacts
 from optimizer.findings import Applicability, Category, Finding, Fix, Related, Severity
+
+if TYPE_CHECKING:
+    from optimizer.api import Project
 
 _READ_VERBS = frozenset(
     {"get", "find", "fetch", "load", "list", "count", "read", "query", "select", "search", "lookup", "retrieve",
@@ -41,6 +46,9 @@ _HTTP_WRITE = re.compile(r"""method\s*:\s*['"`](?:post|put|patch|delete)""", re.
 _TRANSACTION = re.compile(r"^(?:tx|trx|transaction)$", re.I)
 _ONE_CONNECTION = re.compile(r"^(?:client|pgClient|conn|connection|\w*Connection)$", re.I)
 _SELECT = re.compile(r"""^['"`]\s*\(?\s*(?:select|with)\b""", re.I)
+# NestJS lifecycle hooks that run once per process, before requests are served
+_STARTUP_HOOKS = frozenset({"onModuleInit", "onApplicationBootstrap"})
+_STARTUP_EVENT = re.compile(r"""\bon_event\(\s*['"]startup['"]""")
 # unsafe: together, every call starts even when an earlier one fails, and the first failure is the one raised
 _PROMISE_ALL = Fix(
     "Await the calls together with `Promise.all([...])`", Applicability.UNSAFE, codemod="parallel-independent-awaits"
@@ -48,7 +56,7 @@ _PROMISE_ALL = Fix(
 _GATHER = Fix("Await the calls together with `asyncio.gather(...)`", Applicability.UNSAFE, codemod="gather-awaits")
 
 
-class SequentialIndependentAwaits(Detector):
+class SequentialIndependentAwaits(ProjectDetector):
     """## What it does
     Finds runs of two or more awaited reads in a row, in one block of one function, where none needs what
     an earlier one returned: database reads (`count`, `findMany`, `SELECT`), HTTP GETs (`fetch`, axios,
@@ -83,8 +91,14 @@ class SequentialIndependentAwaits(Detector):
     `sequential-await-in-loop`), writes and calls whose order matters (`create`, `update`, `delete`,
     `upsert`, `save`, `send`, `$transaction`, POST requests: they end a run), queries on one
     connection or transaction (`tx`, a `pg` client; Python sessions and connections, which refuse
-    concurrent queries), awaits already combined with `Promise.all`/`asyncio.gather`, and test, seed
-    and migration files unless `include-tests` / `include-seeds` are set.
+    concurrent queries), awaits already combined with `Promise.all`/`asyncio.gather`, startup hooks that
+    run once per process (NestJS `onModuleInit`/`onApplicationBootstrap`, FastAPI `lifespan` and
+    `on_event("startup")` handlers), and test, seed and migration files unless `include-tests` /
+    `include-seeds` are set. Memoised accessors count once per object: async methods that only await a
+    promise their object holds (`async getSnapshot() { await this.snapshotPromise; return this.snapshot; }`)
+    wait for work already started, so several of them on one object are one wait, and none once an earlier
+    await on that object has settled it. A local object's class is the one that defines every method called
+    on it.
 
     ## Known limits
     Reads are recognised by name (`get…`, `find…`, `list…`, `count`, ...) on an object, plus the database
@@ -108,6 +122,7 @@ class SequentialIndependentAwaits(Detector):
     options = {"include-tests": False, "include-seeds": False, "min-run": 2}
 
     def check(self, module: ModuleFacts, ctx: FileContext) -> Iterable[Finding]:
+        """The rule on one module alone, without what other files tell about the methods it calls."""
         if ctx.is_test and not ctx.options["include-tests"]:
             return
         if ctx.is_seed_or_migration and not ctx.options["include-seeds"]:
@@ -115,6 +130,16 @@ class SequentialIndependentAwaits(Detector):
         reads = _Reads(module)
         for run in independent_runs(module, ctx.options["min-run"]):
             yield self._finding(module, run, reads, ctx)
+
+    def check_project(self, project: Project) -> Iterable[Finding]:
+        memoised: MemoisedMethods | None = None
+        for module, ctx in self.checked_modules(project):
+            runs = independent_runs(module, ctx.options["min-run"])
+            if not runs:
+                continue
+            memoised = memoised or memoised_methods(project)
+            waits, reads, least = _Waits(project, memoised, module), _Reads(module), ctx.options["min-run"]
+            yield from (self._finding(module, run, reads, ctx) for run in runs if waits.count(run) >= least)
 
     def _finding(self, module: ModuleFacts, run: list[tuple[Await, Call]], reads: _Reads, ctx: FileContext) -> Finding:
         what = "queries" if all(reads.db(call) for _, call in run) else "calls"
@@ -135,6 +160,8 @@ def independent_runs(module: ModuleFacts, min_run: int = 2) -> list[list[tuple[A
     calls = awaited_calls(module)
     by_function: dict[str | None, list[tuple[Await, Call | None]]] = {}
     for index, awaited in enumerate(module.awaits):
+        if _runs_once_at_startup(module, awaited.function):
+            continue
         chain = calls.get(index)
         by_function.setdefault(awaited.function, []).append((awaited, chain[0] if chain else None))
     found = []
@@ -155,6 +182,51 @@ def _runs(awaits: list[tuple[Await, Call | None]], reads: _Reads) -> Iterable[li
         if joins and call is not None:
             run.append((awaited, call))
     yield run
+
+
+class _Waits:
+    """How many round trips a run overlaps: one per read of its own, and one per object whose memoised
+    accessors it awaits, none for an object an earlier await of the function has already waited for."""
+
+    def __init__(self, project: Project, memoised: MemoisedMethods, module: ModuleFacts) -> None:
+        self.project, self.memoised, self.module = project, memoised, module
+        self.awaited = awaited_calls(module)
+
+    def count(self, run: list[tuple[Await, Call]]) -> int:
+        first = run[0][0]
+        calls_on = [c for c in self.module.calls if c.function == first.function]
+        earlier = [
+            calls[0]
+            for index, calls in self.awaited.items()
+            if self.module.awaits[index].function == first.function
+            and self.module.awaits[index].span.end_byte <= first.span.start_byte
+        ]
+        settled = {_receiver(call) for call in earlier if self._accessor(call, calls_on)}
+        waits, objects = 0, set()
+        for _, call in run:
+            if not self._accessor(call, calls_on):
+                waits += 1
+            elif _receiver(call) not in settled | objects:
+                objects.add(_receiver(call))
+                waits += 1
+        return waits
+
+    def _accessor(self, call: Call, calls_on: list[Call]) -> bool:
+        return self.memoised.is_accessor(self.project, self.module.path, call, calls_on)
+
+
+def _receiver(call: Call) -> str:
+    return ".".join(call.chain[:-1])
+
+
+def _runs_once_at_startup(module: ModuleFacts, qualname: str | None) -> bool:
+    """A hook the framework calls once when the process starts: its latency is paid once, not per request."""
+    function = module.function(qualname)
+    if function is None:
+        return False
+    if module.language == "python":
+        return function.name == "lifespan" or any(_STARTUP_EVENT.search(d) for d in function.decorators)
+    return function.name in _STARTUP_HOOKS and function.class_name is not None
 
 
 def _independent(earlier: Await, later: Await) -> bool:
