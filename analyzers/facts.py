@@ -102,7 +102,9 @@ class Loop:
     header ``init; condition; update``, which tells a chunked loop from a per-item one); ``literal_size`` is the
     element count when it is an array/list/tuple literal; ``batched`` is true for a ``.map`` whose result
     goes straight to ``Promise.all``/``Promise.allSettled``/``asyncio.gather`` (the per-item calls then run
-    concurrently and Prisma batches them).
+    concurrently and Prisma batches them), or for a loop that only pushes promises onto an array later handed
+    to ``Promise.all``. ``constant`` is true when the loop goes over an UPPER_CASE constant, directly or as the
+    default of a parameter (``{ status = JOB_STATUSES }``): a fixed list, not data (JS/TS).
     """
 
     id: int  # index of this loop in ``ModuleFacts.loops``
@@ -113,6 +115,7 @@ class Loop:
     literal_size: int | None = None
     batched: bool = False
     parent: int | None = None
+    constant: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,8 @@ class Await:
     branch, the right of ``&&``/``||``/``??``/``or``/``and``, an ``if`` without braces, a loop header).
     ``next_read`` is the byte offset of the first later mention, in the same function, of a name the await's
     statement sets from its value (``const id = (await f()).id`` -> the next ``id``; ``out.push(await f())``
-    -> the next ``out``), or -1 when there is none.
+    -> the next ``out``; ``await doc.loadInfo()`` alone as a statement, on an object the function declares
+    (``const doc = new Sheet(id)``, not a parameter) -> the next ``doc``), or -1 when there is none.
     ``loop_carried`` is true when the innermost enclosing loop of the same function hands the value on to its
     next turn or stops on it: a name set from it (directly or through assignments in the loop) is read by
     the awaited expression or the loop condition (``cursor = page.next``, ``prev = await f(prev)``,

@@ -43,6 +43,7 @@ from analyzers.js_sites import (
     callback_loop,
     callee_node,
     is_batcher,
+    iterates_constant,
     jsx_fact,
     literal_size,
     misparsed_await_call,
@@ -92,6 +93,8 @@ class _Sweep:
         self.pending_loops: dict[int, CallbackLoop] = {}
         # (function, variable) -> id of a ``.map`` loop whose result that variable holds
         self.mapped: dict[tuple[str | None, str], int] = {}
+        # (function, array) -> ids of the loops of that function whose turns ``push`` onto the array
+        self.pushed: dict[tuple[str | None, str], set[int]] = {}
         self.parameter_properties: set[int] = set()
         # decorated node id -> decorator texts without the ``@``
         self.decorators: dict[int, list[str]] = {}
@@ -213,8 +216,11 @@ class _Sweep:
                 iterable, size = short_text(self.source, once), literal_size(once)
         loop_id = len(self.facts.loops)
         scopes = self.scopes
+        record = scopes.function
+        constant = kind != "for" and iterates_constant(self.source, once, record.node if record else None)
         self.facts.loops.append(
-            Loop(loop_id, kind, span(node), scopes.qualname, iterable, size, parent=scopes.innermost_loop)
+            Loop(loop_id, kind, span(node), scopes.qualname, iterable, size, parent=scopes.innermost_loop,
+                 constant=constant)
         )
         frame = Frame(node.end_byte, loop=loop_id)
         if once is None:
@@ -254,14 +260,32 @@ class _Sweep:
                 self.pending_loops[found[0].id] = found[1]
         elif is_batcher(written):
             self._batch(arguments, function)
+        elif name == "push" and callee.type == "member_expression" and self.scopes.loops:
+            array = callee.child_by_field_name("object")
+            if array is not None and array.type == "identifier":
+                loops = self.facts.loops
+                own = {i for i in self.scopes.loops if loops[i].function == function}
+                self.pushed.setdefault((function, code_text(self.source, array)), set()).update(own)
 
     def _batch(self, arguments: Node | None, function: str | None) -> None:
-        """``const ps = xs.map(...); await Promise.all(ps)`` batches the map loop, like the direct form."""
+        """``const ps = xs.map(...); await Promise.all(ps)`` batches the map loop, like the direct form; so does
+        a loop that pushes its turns' promises onto ``ps`` without waiting for any of them."""
         name = batched_name(self.source, arguments)
-        loop_id = self.mapped.pop((function, name), None) if name is not None else None
+        if name is None:
+            return
+        loops = self.facts.loops
+        loop_id = self.mapped.pop((function, name), None)
         if loop_id is not None:
-            loops = self.facts.loops
             loops[loop_id] = replace(loops[loop_id], batched=True)
+        inside = set(self.scopes.loops)
+        for loop_id in self.pushed.pop((function, name), ()):
+            if loop_id not in inside and not self._waits_per_turn(loop_id):
+                loops[loop_id] = replace(loops[loop_id], batched=True)
+
+    def _waits_per_turn(self, loop_id: int) -> bool:
+        """The loop awaits something in its own body (not in a callback it starts), so its turns are sequential."""
+        function = self.facts.loops[loop_id].function
+        return any(loop_id in a.loops and a.function == function for a in self.facts.awaits)
 
     def await_(self, node: Node) -> None:
         source, scopes = self.source, self.scopes

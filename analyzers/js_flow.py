@@ -48,7 +48,8 @@ class AwaitFlows:
     def flow(self, expression: Node, uses: tuple[str, ...]) -> Flow:
         """``expression`` is the await, or the call the grammar put it in (see ``misparsed_await_call``)."""
         bound, after = self._bound(expression)
-        return _block(expression), self._next_mention(expression, bound, after), self._carried(expression, bound, uses)
+        next_read = self._next_mention(expression, bound, after) if bound else self._next_state_read(expression)
+        return _block(expression), next_read, self._carried(expression, bound, uses)
 
     def _bound(self, expression: Node) -> tuple[list[str], int]:
         """Names the await's statement sets from its value, and where that setting ends."""
@@ -74,6 +75,22 @@ class AwaitFlows:
                     after = parent.end_byte
             child, parent = parent, parent.parent
         return names, after
+
+    def _next_state_read(self, expression: Node) -> int:
+        """``await doc.loadInfo();`` fills ``doc`` rather than returning a value, and a stateful local object
+        takes its calls in order: the next mention of ``doc`` depends on the await. Only for a name the function
+        declares (``const doc = new Sheet(id)``); parameters and module-level clients (``api``, ``prisma``, an
+        imported service) take independent calls."""
+        receiver = _state_receiver(expression)
+        if receiver is None:
+            return -1
+        name, scope = text(self.source, receiver), _scope(expression)
+        size = len(name.encode())
+        positions = self._mentions_in(scope).get(name, ())
+        if not any(_declares(scope.descendant_for_byte_range(p, p + size)) for p in positions if p < expression.start_byte):
+            return -1
+        index = bisect_left(positions, expression.end_byte)
+        return positions[index] if index < len(positions) else -1
 
     def result_uses(self, expression: Node) -> tuple[str, ...]:
         """How each later mention of the names the await sets reads them (see ``Await.result_uses``)."""
@@ -215,6 +232,25 @@ def _leaves(exit_node: Node, loop: Node) -> bool:
             return False
         current = current.parent
     return True
+
+
+def _state_receiver(expression: Node) -> Node | None:
+    """``obj`` of ``await obj.m(...);`` standing alone as a statement, when ``obj`` is a plain name."""
+    statement = expression.parent
+    while statement is not None and statement.type == "parenthesized_expression":
+        statement = statement.parent
+    if statement is None or statement.type != "expression_statement":
+        return None
+    call = unwrap(expression.named_children[0]) if expression.type == "await_expression" and expression.named_child_count else expression
+    callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    receiver = unwrap(callee.child_by_field_name("object")) if callee is not None and callee.type == "member_expression" else None
+    return receiver if receiver is not None and receiver.type == "identifier" else None
+
+
+def _declares(name: Node | None) -> bool:
+    """The mention is the name a ``const``/``let``/``var`` declares."""
+    parent = name.parent if name is not None else None
+    return parent is not None and parent.type == "variable_declarator" and _is(parent.child_by_field_name("name"), name)
 
 
 def _set_names(source: bytes, target: Node | None) -> list[str]:

@@ -202,6 +202,32 @@ def literal_size(node: Node | None) -> int | None:
     return len(named_args(node))
 
 
+_CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_DEFAULTS = frozenset({"assignment_pattern", "object_assignment_pattern", "required_parameter", "optional_parameter"})
+
+
+def iterates_constant(source: bytes, iterable: Node | None, function: Node | None) -> bool:
+    """``for (const s of STATUSES)``, or over a parameter whose default is one (``{ status = STATUSES }``)."""
+    iterable = unwrap(iterable)
+    if iterable is None or iterable.type != "identifier":
+        return False
+    name = text(source, iterable)
+    if _CONSTANT_NAME.match(name):
+        return True
+    formal = function.child_by_field_name("parameters") if function is not None else None
+    stack = list(formal.named_children) if formal is not None else []
+    while stack:
+        node = stack.pop()
+        stack.extend(node.named_children)
+        if node.type not in _DEFAULTS:
+            continue
+        target = node.child_by_field_name("left") or node.child_by_field_name("pattern")
+        value = node.child_by_field_name("right") or node.child_by_field_name("value")
+        if target is not None and value is not None and text(source, target) == name:
+            return value.type == "identifier" and bool(_CONSTANT_NAME.match(text(source, value)))
+    return False
+
+
 def _feeds_batch(source: bytes, call: Node) -> bool:
     parent = call.parent
     while parent is not None and (parent.type in TRANSPARENT or parent.type == "await_expression"):

@@ -41,6 +41,10 @@ class _FlowWalk:
                 self.mentions.setdefault(f"{node.value.id}.{node.attr}", []).append(self.start(node))
         for positions in self.mentions.values():
             positions.sort()
+        # names the function assigns: a stateful object of its own, not a client handed in or shared
+        self.locals = {node.id for node in ast.walk(function) if type(node) is ast.Name and type(node.ctx) is ast.Store}
+        # id of an ``await obj.m()`` statement -> (obj, end of the statement): ``await doc.load()`` fills ``doc``
+        self.fills: dict[int, tuple[str, int]] = {}
 
     def start(self, node: Any) -> int:
         return self.src.starts[node.lineno - 1] + node.col_offset
@@ -69,6 +73,9 @@ class _FlowWalk:
             self.expr(node.test, -1, node, [])
             self.block(node.body, node)
             self.block(node.orelse, loop)
+        elif kind is ast.Expr and (receiver := _state_receiver(node.value)) in self.locals and receiver not in _SELF:
+            self.fills[id(node.value)] = (receiver, self.end(node))
+            self.expr(node.value, block, loop, [])
         elif kind in (ast.Assign, ast.AnnAssign, ast.AugAssign):
             targets = node.targets if kind is ast.Assign else [node.target]
             if node.value is not None:
@@ -99,7 +106,9 @@ class _FlowWalk:
     def expr(self, node: ast.AST, block: int, loop: Loop | None, bound: list[tuple[str, int]]) -> None:
         kind = type(node)
         if kind is ast.Await:
-            self.flows[id(node)] = (block, self._next_mention(bound), self._carried(node, loop, bound))
+            fills = self.fills.get(id(node))
+            mentioned = [*bound, fills] if fills is not None else bound
+            self.flows[id(node)] = (block, self._next_mention(mentioned), self._carried(node, loop, bound))
             self.expr(node.value, block, loop, bound)
         elif kind is ast.Lambda:
             return
@@ -172,6 +181,14 @@ def _summarize(loop: ast.For | ast.AsyncFor | ast.While) -> LoopSummary:
             continue
         stack.extend((child, nested) for child in ast.iter_child_nodes(node))
     return LoopSummary(tuple(assignments), condition, stops)
+
+
+def _state_receiver(node: ast.expr) -> str | None:
+    """``obj`` of ``await obj.m(...)``, when ``obj`` is a plain name."""
+    if type(node) is not ast.Await or type(node.value) is not ast.Call:
+        return None
+    callee = node.value.func
+    return callee.value.id if type(callee) is ast.Attribute and type(callee.value) is ast.Name else None
 
 
 def _reads(node: ast.AST) -> frozenset[str]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import pytest
 
 from analyzers.detectors._query_builders import builder_inserts, unbounded_builder_reads
 from analyzers.javascript import parse as parse_js
 from analyzers.python import parse as parse_py
 from optimizer.api import analyze
+from optimizer.config import Config, ConfigError, load_config
 
 
 def js_reads(statement: str) -> list[tuple[str, str | None]]:
@@ -105,3 +108,55 @@ def test_reads_of_listed_keys_are_bounded(statement):
 
 def test_sqlalchemy_in_list_is_bounded():
     assert py_reads("return session.execute(select(User).where(User.id.in_(ids))).scalars().all()") == []
+
+
+SCHEMA = """\
+model Poll {
+  id      String   @id
+  title   String
+  options Option[]
+}
+
+model Option {
+  id     String @id
+  label  String
+  pollId String
+  poll   Poll   @relation(fields: [pollId], references: [id])
+}
+"""
+
+ROUTES = """\
+import express from 'express';
+import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient();
+const app = express();
+app.post('/o', async (req, res) => res.json(await prisma.option.create({ data: req.body })));
+app.get('/a', async (req, res) => res.json(await prisma.option.findMany({ where: { pollId: req.query.poll } })));
+app.get('/b', async (req, res) => res.json(await prisma.option.findMany({ where: { poll: { id: req.query.poll } } })));
+app.get('/c', async (req, res) => res.json(await prisma.option.findMany({ where: { label: req.query.label } })));
+app.get('/d', async (req, res) => res.json(await prisma.option.findMany({ where: req.query.poll ? { pollId: req.query.poll } : {} })));
+app.get('/e', async (req, res) => res.json(await prisma.option.findMany({ where: { pollId: { not: req.query.poll } } })));
+"""
+
+
+def unbounded_lines(tmp_path, rules=None) -> list[int]:
+    (tmp_path / "schema.prisma").write_text(SCHEMA)
+    (tmp_path / "app.ts").write_text(ROUTES)
+    config = Config(select=("unbounded-query",), rules=MappingProxyType({"unbounded-query": rules or {}}))
+    return [f.location.line for f in analyze(tmp_path, root=tmp_path, use_cache=False, config=config).findings]
+
+
+def test_one_parents_children_are_not_reported_by_default(tmp_path):
+    # /a pins the foreign key, /b the to-one relation; /c filters on a plain column, /d may pin nothing,
+    # /e excludes a parent instead of pinning one
+    assert unbounded_lines(tmp_path) == [8, 9, 10]
+
+
+def test_per_parent_option_reports_them(tmp_path):
+    assert unbounded_lines(tmp_path, {"per-parent": True}) == [6, 7, 8, 9, 10]
+
+
+def test_per_parent_option_is_validated(tmp_path):
+    (tmp_path / ".perfrewrite.toml").write_text('[rules.unbounded-query]\nper-parent = "yes"\n')
+    with pytest.raises(ConfigError, match="per-parent"):
+        load_config(tmp_path)

@@ -21,6 +21,7 @@ from analyzers.detectors._loops import (
     short,
 )
 from analyzers.detectors.base import FileContext, ProjectDetector
+from analyzers.detectors.sequential_await_in_loop import awaited_calls
 from analyzers.facts import Call, Loop, ModuleFacts
 from optimizer.findings import Applicability, Category, Finding, Fix, Related, Severity
 from rewriters.javascript.batch_prisma_lookups import CODEMOD_ID as BATCH_LOOKUPS
@@ -75,6 +76,7 @@ _BATCH_FIX = Fix(
 _MAP_KEY_TYPES = frozenset({"String", "Int"})
 # `for await (const msg of socket)`: a consumer handling one message at a time, not a list of items
 _MESSAGE_SOURCE = re.compile(r"(?i)(sock|socket|queue|consumer|subscri|channel|stream|watcher|listener|messages|inbox)\w*$")
+_COMPARISON = re.compile(r"[<>]|[!=]=")
 _LIMIT = re.compile(r"\bLIMIT\s+(?:\d+|\$\d+|\?|:\w+)", re.I)
 
 
@@ -106,11 +108,19 @@ class NPlusOneQuery(ProjectDetector):
 
     ## Not reported
     `Promise.all(ids.map((id) => prisma.user.findUnique(...)))` (Prisma batches these into one query),
+    loops that only push their turns' promises onto an array later handed to `Promise.all`/`allSettled`
+    (`for (const p of providers) promises.push(load(p)); await Promise.all(promises)`: already concurrent),
     loops over short literal lists (`for (const role of ["admin", "user"])`), page-by-page reads
-    (a `while` loop around `findMany({ take, ... })` or `LIMIT`), chunked writes
+    (a `while`, `do` or `for (;;)` loop around `findMany({ take, ... })` or `LIMIT`, directly or through a
+    helper, or around a `findMany` whose rows stop the loop or feed its next turn:
+    `if (rows.length === 0) break`, `cursor = rows.at(-1).id`), chunked writes
     (`for (let i = 0; i < n; i += 1000) createMany(...)`, `range(0, n, 500)`), message consumers
     (`for await (const msg of socket)`: one message at a time is the point), and seed, migration and
     test files unless the `include-tests` / `include-seeds` options are set.
+
+    A call whose every query runs in one batch of its own (the callee sends an item's rows as
+    `$transaction(rows.map(...))` or `Promise.all`) is still reported, as one batch per item at half the
+    weight: each item still costs a round trip, and collecting all items' rows into one batch saves them.
 
     ## Known limits
     Calls are followed through the code graph (imports, class members such as `this.imageService`,
@@ -152,7 +162,7 @@ class NPlusOneQuery(ProjectDetector):
     ) -> Iterable[Finding]:
         clients = prisma_clients(module) if module.language != "python" else frozenset()
         db_calls = [(call, classify(call, module.language, clients)) for call in module.calls if call.loops]
-        per_page = _page_loops(module, db_calls)
+        per_page = _page_loops(module, db_calls) | _helper_page_loops(module, clients, chains)
         reported: set[tuple[int, int]] = set()
         by_loop: dict[int, list[Finding]] = {}
         for call, db_call in db_calls:
@@ -194,16 +204,8 @@ class NPlusOneQuery(ProjectDetector):
     def _finding(self, module: ModuleFacts, call: Call, db: DbCall, loops: list[Loop], ctx: FileContext) -> Finding:
         message = f"`{describe(call)}` runs a database query once per item of the {loops_text(loops, module)}; {_hint(db)}."
         return self.finding(
-            module,
-            call.span,
-            message,
-            ctx=ctx,
-            related=loop_related(loops, module),
-            weight=float(2 ** len(loops)),
-            library=db.library,
-            operation=db.operation,
-            target=db.target,
-            query=describe(call),
+            module, call.span, message, ctx=ctx, related=loop_related(loops, module), weight=float(2 ** len(loops)),
+            library=db.library, operation=db.operation, target=db.target, query=describe(call),
         )
 
     def _indirect_finding(
@@ -211,10 +213,16 @@ class NPlusOneQuery(ProjectDetector):
     ) -> Finding:
         chain, site, sites = reached.chain, reached.site, reached.sites
         per_item = f"{len(sites)} queries" if len(sites) > 1 else "a query"
+        hint = _hint(site.db)
+        weight = float(2 ** len(loops)) * min(len(sites), 4)
+        if reached.one_batch:
+            # one batch per item is still a round trip per item, but the rows of each item already travel together
+            per_item, hint = "one batch of queries", "collect the rows of all items and send them in one batch"
+            weight = float(2 ** len(loops)) / 2
         message = (
             f"`{describe(call)}` runs {per_item} once per item of the {loops_text(loops, module)}: "
             f"it reaches `{short(site.callee)}` ({site.path}:{site.line}){_through(chain)}; "
-            f"{_hint(site.db)}."
+            f"{hint}."
         )
         hops = tuple(Related(nodes[node]["path"], nodes[node]["line"], f"calls `{nodes[node]['name']}`") for node in chain)
         related = (*loop_related(loops, module), *hops, Related(site.path, site.line, f"query `{short(site.callee)}` runs here"))
@@ -224,7 +232,7 @@ class NPlusOneQuery(ProjectDetector):
             message,
             ctx=ctx,
             related=related,
-            weight=float(2 ** len(loops)) * min(len(sites), 4),
+            weight=weight,
             library=site.db.library,
             operation=site.db.operation,
             target=site.db.target,
@@ -237,6 +245,8 @@ class _Reached:
     chain: list[str]  # function nodes from the called function down to the one that queries
     site: QuerySite  # the query at the end of the chain
     sites: list[QuerySite]  # every query within reach, for the per-item estimate
+    one_batch: bool = False  # every query within reach runs in a `Promise.all`/`$transaction` batch of its own
+    pages: bool = False  # the query at the end of the chain reads one page (`take`, `cursor`, `LIMIT`)
 
 
 class _ChainFinder:
@@ -264,8 +274,28 @@ class _ChainFinder:
                 self._memo[key] = None
             else:
                 sites = queries_reached(graph.reachable(target, self.max_depth - 1), queries)
-                self._memo[key] = _Reached(chain, queries[chain[-1]][0], sites)
+                site = queries[chain[-1]][0]
+                calls = [self._site_call(s) for s in sites]
+                one_batch = bool(sites) and all(c is not None and _in_batch(self.project.modules[s.path], c) for s, c in zip(sites, calls))
+                self._memo[key] = _Reached(chain, site, sites, one_batch, _reads_a_page(self._site_call(site)))
         return self._memo[key]
+
+    def _site_call(self, site: QuerySite) -> Call | None:
+        module = self.project.modules.get(site.path)
+        if module is None:
+            return None
+        return next((c for c in module.calls if c.span.line == site.line and (".".join(c.chain) or c.callee) == site.callee), None)
+
+
+def _in_batch(module: ModuleFacts, call: Call) -> bool:
+    return bool(call.loops) and all(module.loop(i).batched for i in call.loops)
+
+
+def _reads_a_page(call: Call | None) -> bool:
+    if call is None:
+        return False
+    keys = {k.split(".", 1)[0] for k in call.arg_keys}
+    return bool(keys & {"take", "cursor"}) or bool(_LIMIT.search(" ".join(call.args))) or "limit()" in call.chain
 
 
 def _one_per_loop(findings: list[Finding]) -> Finding:
@@ -325,6 +355,38 @@ def _page_loops(module: ModuleFacts, db_calls: list[tuple[Call, DbCall | None]])
         if (db.operation == "findMany" and "take" in args) or _LIMIT.search(args) or "limit()" in call.chain:
             pages.add(loop.id)
     return pages
+
+
+def _helper_page_loops(module: ModuleFacts, clients: frozenset[str], chains: _ChainFinder) -> set[int]:
+    """`while`/`do`/`for (;;)` loops around an awaited query, direct or through a helper, that reads a page
+    (`take`, `cursor`, `LIMIT`), or reads many rows whose result stops the loop or feeds its next turn
+    (`if (rows.length === 0) break`, `cursor = rows.at(-1).id`): the loop goes page by page, not item by item."""
+    pages: set[int] = set()
+    for index, chain in awaited_calls(module).items():
+        awaited = module.awaits[index]
+        if not awaited.loops:
+            continue
+        loop = module.loop(awaited.loops[-1])
+        if loop.function != awaited.function or not _open_ended(loop):
+            continue
+        call = chain[0]
+        db = classify(call, module.language, clients)
+        if db is not None:
+            page, many = _reads_a_page(call), db.operation == "findMany"
+        else:
+            reached = chains.find(module.path, call)
+            if reached is None:
+                continue
+            page, many = reached.pages, reached.site.db.operation == "findMany"
+        # a loop-carried read of one row (`id = rows[0].parent_id`) walks a chain row by row: still one per item
+        if page or (many and awaited.loop_carried):
+            pages.add(loop.id)
+    return pages
+
+
+def _open_ended(loop: Loop) -> bool:
+    """A loop with no list of items: `while`, `do`, or a `for` whose header compares nothing (`for (;;)`)."""
+    return loop.kind in ("while", "do") or (loop.kind == "for" and not _COMPARISON.search(loop.iterable))
 
 
 def _through(chain: list[str]) -> str:

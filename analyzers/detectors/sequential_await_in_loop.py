@@ -63,6 +63,7 @@ _PROMISE_ALL_LOOP = Fix(
 )
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+_CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
 def awaited_calls(module: ModuleFacts) -> dict[int, list[Call]]:
@@ -137,14 +138,17 @@ def loops_with_io(
             continue
         io = []
         for awaited, chain in awaits:
-            # queries are n-plus-one-query's, HTTP requests chatty-client's (`db`, `http` below)
-            if not chain or any(classify(c, module.language, clients) for c in chain):
+            if not chain:
                 continue
-            reaches = reach(chain[0])
+            reaches = "db" if any(classify(c, module.language, clients) for c in chain) else reach(chain[0])
+            if reaches == "db":  # a loop that queries is n-plus-one-query's, whatever else it awaits
+                break
+            # HTTP requests are chatty-client's (`http`)
             if reaches == "io" or (reaches is None and is_io(chain[0], io_names)):
                 io.append((awaited, chain[0]))
-        if io:
-            found.append((loop, io))
+        else:
+            if io:
+                found.append((loop, io))
     return found
 
 
@@ -174,6 +178,8 @@ def _loop_groups(module: ModuleFacts, max_literal: int) -> dict[Loop, list[int]]
         if loop.function != awaited.function or loop.kind not in kinds:
             continue
         if (loop.literal_size is not None and loop.literal_size <= max_literal) or is_chunk_loop(loop):
+            continue
+        if loop.constant or _CONSTANT.fullmatch(loop.iterable):  # a fixed list such as `JOB_STATUSES`
             continue
         groups.setdefault(loop, []).append(index)
     return groups
@@ -213,14 +219,16 @@ class SequentialAwaitInLoop(ProjectDetector):
     `while (true)`, an early `return`/`break`, a generator that `yield`s per item); loops that pace
     themselves (`await sleep(...)`, `setTimeout`, a rate limiter's `acquire`, a lock); `for await` and
     `async for` (streaming); `.map`/`.forEach` callbacks; loops batched through `Promise.all`; short
-    literal loops and chunked loops (`i += 500`); in-process async work (`schema.validate`, hashing),
+    literal loops, loops over an UPPER_CASE constant (`for (const s of JOB_STATUSES)`, or a parameter
+    defaulting to one: `{ status = JOB_STATUSES }`) and chunked loops (`i += 500`); in-process async work (`schema.validate`, hashing),
     steps that run in order (`exec`, `run`, `migrate`, transactions, browser steps such as `page.goto`
     and `click`) and writes to one stream (`write`, `end`); and test, seed and migration files unless `include-tests` / `include-seeds` are set.
-    Two more specific rules own the rest, so a loop is reported once: database queries, direct or in a
-    function the loop calls, are `n-plus-one-query`'s, and HTTP requests (`fetch`, axios, the project's
-    API-client wrappers) are `chatty-client`'s.
+    Two more specific rules own the rest, so a loop is reported once: a loop that awaits a database query,
+    direct or in a function the loop calls, is `n-plus-one-query`'s whole, other I/O in it included, and
+    HTTP requests (`fetch`, axios, the project's API-client wrappers) are `chatty-client`'s.
 
     ## Known limits
+    An UPPER_CASE constant is taken to be a short list without looking at its length.
     Independence is worked out within the function, from the names the loop sets and reads; state shared
     through objects (a client that must see calls in order) is not visible; scripts that drive a browser
     (Playwright, Puppeteer, Selenium, Cypress imports) are skipped, since one page orders their steps. Calls the

@@ -11,6 +11,7 @@ from analyzers.detectors._loops import describe
 from analyzers.detectors._query_builders import builder_inserts, unbounded_builder_reads
 from analyzers.detectors.base import ProjectDetector
 from analyzers.facts import Call, ModuleFacts, SqlString
+from analyzers.schema import Table
 from analyzers.sql import parse_query
 from optimizer.findings import Category, Finding, Related, Severity
 
@@ -22,6 +23,8 @@ _INSERT_INTO = re.compile(r"\bINSERT\s+(?:OR\s+\w+\s+)?INTO\s+[\"`]?(?:\w+[\"`]?
 # A read is bounded when it pages (`take`, `cursor`) or names its rows (`where: { id: { in: ids } }`).
 _BOUNDING_KEYS = ("take", "cursor")
 _ID_LIST = re.compile(r"^where\.(?:\w+\.)?in$")
+_WHERE_OBJECT = re.compile(r"\bwhere\s*:\s*\{")
+_KEY_NAME = re.compile(r"[a-z0-9](?:Id|_id)$")
 _LIBRARY_NAMES = {"knex": "knex", "kysely": "Kysely", "sqlalchemy": "SQLAlchemy"}
 _BUILDER_BOUNDS = {"knex": "`.limit()` or `.first()`", "kysely": "`.limit()` or `executeTakeFirst()`",
                    "sqlalchemy": "`.limit()` or `.first()`"}
@@ -57,8 +60,20 @@ class UnboundedQuery(ProjectDetector):
     `knex('post').where('id', '>', after).orderBy('id').limit(50)`, `.limit(50).execute()` in Kysely and
     `select(Post).where(Post.id > after).order_by(Post.id).limit(50)` in SQLAlchemy.
 
+    ## Not reported
+    Prisma reads of one parent's children: a `where` that pins a foreign key or a to-one relation by equality
+    (`where: { pollId }`, `where: { userId: ctx.user.id }`, `where: { poll: { id } }`), such as the options
+    of a poll or a user's calendar connections. These lists grow with one parent, not with the table, and
+    screens usually need them whole. Set `per-parent = true` under
+    `[tool.perfrewrite.rules.unbounded-query]` to report them too, for parents that own many rows (an
+    account's events, a tenant's orders).
+
     ## Known limits
-    A read bounded by its filter (a unique column, a small parent) still counts as unbounded unless it
+    A per-parent list is judged by its filter alone: a parent that owns thousands of children (a busy
+    project's log entries) is not told apart from one that owns a handful unless `per-parent` is set.
+    A foreign key is read from the Prisma schema; without the model in a schema, a field named like one
+    (`pollId`, `poll_id`) counts. SQL strings and query builders are not checked for a parent key.
+    A read bounded by another filter (a unique column) still counts as unbounded unless it
     names its rows with `{ in: [...] }`. A builder is read only as one chained expression: a query built
     in steps (`const q = knex('t'); q.where(...)`) or a SQLAlchemy statement kept in a variable is not
     followed, and a select list of aggregates counts as bounded only when it calls `count(`/`fn.`/`func.`.
@@ -72,6 +87,7 @@ class UnboundedQuery(ProjectDetector):
     category = Category.UNBOUNDED_QUERY
     languages = ("typescript", "tsx", "javascript", "python")
     severity = Severity.WARNING
+    options = {"per-parent": False}
 
     def check_project(self, project: Project) -> Iterable[Finding]:
         graph = project.graph
@@ -87,6 +103,8 @@ class UnboundedQuery(ProjectDetector):
                     continue
                 db = classify(call, module.language, clients)
                 if db is None or db.library != "prisma" or db.operation != "findMany" or _bounded(call):
+                    continue
+                if not ctx.options["per-parent"] and _per_parent(call, project.schema.by_model(db.target or "")):
                     continue
                 written = growing.get(_model_key(db.target))
                 if written is not None:
@@ -124,6 +142,37 @@ def _bounded(call: Call) -> bool:
         return True
     # facts without key paths (a non-literal argument): look at the text
     return not keys and bool(call.args) and any(word in call.args[0] for word in ("take", "cursor"))
+
+
+def _per_parent(call: Call, table: Table | None) -> bool:
+    """`where: { pollId }`, `where: { userId: ctx.user.id }`, `where: { poll: { id } }`: the children of one
+    parent row, pinned by equality on a foreign key or a to-one relation. A `where` chosen at run time
+    (`ownerId ? { ownerId } : {}`) may pin nothing."""
+    if not call.args or not _WHERE_OBJECT.search(call.args[0]):
+        return False
+    for key in call.arg_keys:
+        parts = key.split(".")
+        if parts[0] != "where" or len(parts) < 2:
+            continue
+        name, rest = parts[1], parts[2:]
+        if rest in ([], ["equals"]) and _is_foreign_key(name, table):
+            return True
+        if table is not None and rest in (["id"], ["is", "id"]):
+            relation = next((r for r in table.relations if r.field == name), None)
+            if relation is not None and not relation.is_list:
+                return True
+    return False
+
+
+def _is_foreign_key(name: str, table: Table | None) -> bool:
+    """A field that points at another row; without the model in a schema, a name such as `pollId`/`poll_id`."""
+    if table is None:
+        return bool(_KEY_NAME.search(name))
+    column = table.column(name)
+    columns = {column.name, column.field} if column is not None else {name}
+    return any(columns & set(r.fields) for r in table.relations) or any(
+        columns & set(fk.columns) for fk in table.foreign_keys
+    )
 
 
 def _model_key(name: str | None) -> str | None:
