@@ -4,6 +4,7 @@ tsconfig ``baseUrl``/``paths``) and Python (packages, source roots, relative imp
 from __future__ import annotations
 
 import posixpath
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,6 +187,8 @@ class ModuleResolver:
             found = self._probe_python(_join(root, relative))
             if found:
                 return found
+        if dotted.split(".", 1)[0] in sys.stdlib_module_names:
+            return None  # `import math` is the standard library's, not some other root's `math.py`
         elsewhere = {self._probe_python(_join(r, relative)) for r in self._python_roots if r not in ancestors}
         elsewhere.discard(None)
         return elsewhere.pop() if len(elsewhere) == 1 else None

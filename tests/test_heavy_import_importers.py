@@ -86,3 +86,50 @@ def test_importing_a_submodule_imports_its_package_init(tmp_path):
     assert _heavy_paths(tmp_path, {**files, "server.py": server}) == []
     light = "from vision.util import X\n\nY = X\n"
     assert _heavy_paths(tmp_path, {"light.py": light}) == ["vision/__init__.py", "vision/detect.py"]
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel in files:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+
+
+def test_a_package_init_that_loads_the_library_leaves_nothing_to_save(tmp_path):
+    # importing `imaging.edges` runs `imaging/__init__.py` first, which loads torch through `imaging.core`
+    files = {
+        "imaging/__init__.py": "from imaging.core import tensor_of\n",
+        "imaging/core.py": "import torch\n\n\ndef tensor_of(x):\n    return torch.tensor(x)\n",
+        "imaging/edges.py": ML,
+        "app.py": "from imaging.edges import embed\n\n\ndef handler():\n    return embed()\n",
+    }
+    _write(tmp_path, files)
+    found = _heavy_paths(tmp_path, files)
+    # `core` itself is what loads torch for the package: deferring there would help
+    assert "imaging/edges.py" not in found and "imaging/core.py" in found
+
+
+def test_from_package_import_modules_makes_the_package_user_an_importer_of_each(tmp_path):
+    # `from routes import health, search` imports routes/search.py too; the app loads torch itself, so search
+    # saves nothing
+    files = {
+        "routes/__init__.py": "",
+        "routes/health.py": "def ping():\n    return 'ok'\n",
+        "routes/search.py": ML,
+        "app.py": (
+            "import torch\nfrom routes import health, search\n\n"
+            "DEVICE = torch.device('cpu')\nHANDLERS = [health.ping, search.embed]\n"
+        ),
+    }
+    _write(tmp_path, files)
+    assert _heavy_paths(tmp_path, files) == []
+
+
+def test_a_standard_library_import_is_not_another_roots_module(tmp_path):
+    # `flux/ops/__init__.py` makes `flux/` a source root; `import math` elsewhere is still the standard library
+    files = {
+        "flux/math.py": "import torch\n\n\ndef rope(x):\n    return torch.ones(x)\n",
+        "flux/ops/__init__.py": "",
+        "tools/grid.py": "from math import ceil\n\n\ndef cells(n):\n    return ceil(n / 2)\n",
+        "tools/run.py": "from grid import cells\n\nprint(cells(3))\n",
+    }
+    _write(tmp_path, files)
+    assert "tools/grid.py" not in _heavy_paths(tmp_path, files)

@@ -103,3 +103,23 @@ def test_repeats_of_a_local_are_not_reported():
 def test_parameters_count_only_for_repeats_not_in_loops():
     assert _invariant("options.body", frozenset({"options"}))
     assert not _invariant("options.body")
+
+
+@pytest.mark.parametrize(
+    ("call", "reported"),
+    [
+        ('json.dumps({"error": "missing q"})', False),  # a literal: microseconds however often
+        ("json.dumps(['a', 1, None], indent=2)", False),
+        ("json.dumps(DEFAULTS)", True),  # a named constant may be large
+        ('json.dumps({"reply": DEFAULTS})', True),
+        ("json.loads('{\"a\": 1}')", True),  # parsing builds a new mutable value each turn
+    ],
+)
+def test_serialising_a_literal_in_a_loop_is_not_reported(call, reported):
+    source = f"import json\nDEFAULTS = {{}}\ndef f(xs):\n    for x in xs:\n        send({call})\n"
+    assert lines_py(source) == ([5] if reported else [])
+
+
+def test_stringify_of_an_object_literal_repeated_in_a_function_is_not_reported():
+    source = "function f() {\n" + "  send(JSON.stringify({ type: 'ping', n: 1 }));\n" * 3 + "}\n"
+    assert lines_ts(source) == []

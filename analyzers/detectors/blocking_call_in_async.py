@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections import deque
+import re
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from analyzers.detectors._flag_gates import FlagGates
 from analyzers.detectors._ml_serving import import_prefixes, qualified_name
 from analyzers.detectors.base import FileContext, ProjectDetector
-from analyzers.facts import Call, Function, ModuleFacts
+from analyzers.facts import Call, Function, ModuleFacts, Span
 from optimizer.findings import Applicability, Category, Finding, Fix, Related, Severity
 
 if TYPE_CHECKING:
@@ -41,6 +43,13 @@ _HINT = {
     "a file open": f"use `aiofiles`, or {_OFF_THE_LOOP}",
     "a database connection": "use `aiosqlite`, or query in a plain function run with `await asyncio.to_thread(...)`",
 }
+# Loaders that, given bytes already in memory (`Image.open(BytesIO(data))`), block on decoding, not on a file
+_DECODERS = {
+    "PIL.Image.open": "CPU-bound image decoding of bytes in memory",
+    "numpy.load": "CPU-bound array decoding of bytes in memory",
+    "torch.load": "CPU-bound unpickling of bytes in memory",
+}
+_IN_MEMORY = re.compile(r"^(?:io\.)?(?:BytesIO|StringIO)\(")
 # Blocking calls the offload-blocking-call codemod leaves alone, and why
 NOT_OFFLOADED = {
     "open": "only the open would leave the loop; the reads on the file object would still block",
@@ -63,6 +72,17 @@ class _Site:
     line: int
     name: str
     what: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """A call in a request-serving `async def` that reaches a blocking site through plain functions."""
+
+    module: ModuleFacts
+    ctx: FileContext
+    call: Call
+    chain: tuple[str, ...]
 
 
 class BlockingCallInAsync(ProjectDetector):
@@ -71,7 +91,12 @@ class BlockingCallInAsync(ProjectDetector):
     FastAPI route reaches, `requests.get/post/...`, `time.sleep`, `open(...)`, `urllib.request.urlopen`,
     `subprocess.run`, `cv2.imread`, `numpy.load`, `torch.load`, `PIL.Image.open` and `sqlite3.connect`
     (names are resolved through the imports, so `from time import sleep` counts), and calls from such a
-    function to a plain project function that does one of these within three calls. In JavaScript and
+    function to a plain project function that does one of these within three calls. When calls from two or
+    more `async def` functions reach the same blocking site, it is one finding at that site, with the calls
+    as related locations: one cause, one place to fix it. A call behind a debug or feature flag (`if
+    is_tracing_enabled():`, `if settings.DEBUG:`, `if os.getenv(...)`) is reported at info severity.
+    `PIL.Image.open`, `numpy.load` and `torch.load` of a `BytesIO` are described as CPU-bound decoding.
+    In JavaScript and
     TypeScript, `*Sync` functions of `fs`, `crypto`, `zlib` and `child_process` (`fs.readFileSync`,
     `crypto.pbkdf2Sync`, `zlib.gunzipSync`, `execSync`) in code that an Express route handler reaches.
 
@@ -102,7 +127,9 @@ class BlockingCallInAsync(ProjectDetector):
     ## Known limits
     Only `async def` functions that a route handler reaches are checked, and project functions are
     followed only when the call resolves through the code graph. Calls inside a `lambda` are assumed to
-    be handed to an executor. A model forward pass (`model(x)`) is not reported here. `*Sync` calls at
+    be handed to an executor. A model forward pass (`model(x)`) is not reported here, and a method of a
+    value taken from a container (`models[name].encode(q)`) is not followed. Only an `if` around the call
+    in the `async def` counts as a flag gate, not one further down the chain. `*Sync` calls at
     module level or in startup code that no route reaches are fine and not reported.
 
     ## Fix safety
@@ -111,7 +138,8 @@ class BlockingCallInAsync(ProjectDetector):
     `await asyncio.to_thread(f, *args, **kwargs)` (`await run_in_threadpool(f, ...)` when the module
     already imports it), and `time.sleep(x)` into `await asyncio.sleep(x)`. Both are unsafe: other tasks
     now run while the call waits, so state the function shares can change under it, and the task can be
-    cancelled there; on a worker thread, an object tied to the loop's thread (a `sqlite3` connection made
+    cancelled there; a site that several handlers reach is advice only (fix it once where it blocks);
+    on a worker thread, an object tied to the loop's thread (a `sqlite3` connection made
     there, a client or model that is not thread-safe) can fail or race; `time.sleep` of a negative number
     raised and `asyncio.sleep` does not. Left as advice: `open(...)` (the reads on the file would still
     block) and `sqlite3.connect` (its connection belongs to the thread that made it), calls already
@@ -129,15 +157,25 @@ class BlockingCallInAsync(ProjectDetector):
         graph = project.graph
         on_path = graph.request_path_functions()
         sites = _python_sites(project)
+        self._gates = FlagGates(project.root)
+        reaching: dict[_Site, list[_Reach]] = defaultdict(list)
+        checked: dict[str, tuple[ModuleFacts, FileContext]] = {}
         for module, ctx in self.checked_modules(project):
+            checked[module.path] = (module, ctx)
             if module.language == "python":
-                yield from self._check_python(module, ctx, graph, on_path, sites)
+                yield from self._check_python(module, ctx, graph, on_path, sites, reaching)
             else:
                 yield from self._check_js(module, ctx, graph, on_path)
+        for site, reaches in reaching.items():
+            # one handler that calls it twice is still one caller, fixed (and offloaded) at each call
+            if len({(reach.module.path, reach.call.function) for reach in reaches}) > 1 and site.path in checked:
+                yield self._shared(site, reaches, *checked[site.path], graph)
+            else:
+                yield from (self._indirect(reach, graph, site) for reach in reaches)
 
     def _check_python(
         self, module: ModuleFacts, ctx: FileContext, graph: CodeGraph, on_path: dict[str, int],
-        sites: dict[str, list[_Site]],
+        sites: dict[str, list[_Site]], reaching: dict[_Site, list[_Reach]],
     ) -> Iterator[Finding]:
         async_fns = {
             fn.qualname for fn in module.functions
@@ -151,12 +189,12 @@ class BlockingCallInAsync(ProjectDetector):
             name = blocking_name(module, call)
             if name is not None:
                 reported.add(call.span.line)
-                what = _PY_BLOCKING[name]
+                what = _blocks_on(module, call, name)
                 message = (
                     f"`{call.callee}` ({what}) blocks the event loop inside `async def {call.function}`, which serves "
                     f"requests; {_HINT.get(what, _OFF_THE_LOOP)}."
                 )
-                finding = self.finding(module, call.span, message, ctx=ctx)
+                finding = self._gated(self.finding(module, call.span, message, ctx=ctx), [(module, call)])
                 fixable = name not in NOT_OFFLOADED and _offloadable(module, call)
                 yield finding.with_(fix=_SLEEP if name == "time.sleep" else _OFFLOAD) if fixable else finding
                 continue
@@ -164,21 +202,52 @@ class BlockingCallInAsync(ProjectDetector):
             chain = _chain_to_blocking(graph, target, sites, ctx.options["max-depth"]) if target else None
             if chain is not None:
                 reported.add(call.span.line)
-                finding = self._indirect(module, call, ctx, graph, chain, sites[chain[-1]][0])
-                fixable = sole_call_on_line(module, call) and _offloadable(module, call)
-                yield finding.with_(fix=_OFFLOAD) if fixable else finding
+                reaching[sites[chain[-1]][0]].append(_Reach(module, ctx, call, tuple(chain)))
 
-    def _indirect(
-        self, module: ModuleFacts, call: Call, ctx: FileContext, graph: CodeGraph, chain: list[str], site: _Site
-    ) -> Finding:
-        nodes = graph.graph.nodes
+    def _indirect(self, reach: _Reach, graph: CodeGraph, site: _Site) -> Finding:
+        """The one request-serving call that reaches ``site``, reported where the codemod can offload it."""
+        module, call, nodes = reach.module, reach.call, graph.graph.nodes
         message = (
             f"`{call.callee}` is a blocking function called from `async def {call.function}`, which serves requests: "
             f"it reaches `{site.name}` ({site.path}:{site.line}), {site.what}; {_OFF_THE_LOOP}, or make it async."
         )
-        hops = tuple(Related(nodes[n]["path"], nodes[n]["line"], f"calls `{nodes[n]['name']}`") for n in chain)
+        hops = tuple(Related(nodes[n]["path"], nodes[n]["line"], f"calls `{nodes[n]['name']}`") for n in reach.chain)
         related = (*hops, Related(site.path, site.line, f"`{site.name}` blocks here"))
-        return self.finding(module, call.span, message, ctx=ctx, related=related)
+        finding = self._gated(self.finding(module, call.span, message, ctx=reach.ctx, related=related), [(module, call)])
+        fixable = sole_call_on_line(module, call) and _offloadable(module, call)
+        return finding.with_(fix=_OFFLOAD) if fixable else finding
+
+    def _shared(
+        self, site: _Site, reaches: list[_Reach], module: ModuleFacts, ctx: FileContext, graph: CodeGraph
+    ) -> Finding:
+        """A blocking site that several request-serving calls reach, reported once where it blocks: the one
+        place a fix (make its function async, cache what it reads, offload it once) covers every caller, where
+        offloading each caller would spread one cause over many edits. Advice only, for that reason."""
+        nodes = graph.graph.nodes
+        first, owner = reaches[0].call, nodes[reaches[0].chain[-1]]["name"]
+        message = (
+            f"`{site.name}` ({site.what}) in the plain function `{owner}` blocks the event loop for {len(reaches)} "
+            f"calls from request-serving `async def` functions (`{first.callee}` in `async def {first.function}`, "
+            f"{reaches[0].module.path}:{first.span.line}, and {len(reaches) - 1} more); make `{owner}` or the "
+            f"function the handlers call async, cache what it reads, or {_OFF_THE_LOOP} in one shared place."
+        )
+        related = tuple(
+            Related(reach.module.path, reach.call.span.line, f"`async def {reach.call.function}` reaches it here "
+                    f"through `{reach.call.callee}`")
+            for reach in reaches
+        )
+        finding = self.finding(module, site.span, message, ctx=ctx, related=related)
+        return self._gated(finding, [(reach.module, reach.call) for reach in reaches])
+
+    def _gated(self, finding: Finding, calls: list[tuple[ModuleFacts, Call]]) -> Finding:
+        """Lower to info a finding whose every request-serving call sits behind a debug or feature flag: it
+        still blocks where the flag is on, but most deployments never run it."""
+        gates = [self._gates.gate(module.path, call.span.line) for module, call in calls]
+        if not gates or any(gate is None for gate in gates):
+            return finding
+        flags = ", ".join(f"`{gate}`" for gate in sorted(set(gates)))
+        message = f"{finding.message} It runs only when {flags} holds, a debug or feature flag."
+        return finding.with_(message=message, severity=Severity.INFO)
 
     def _check_js(
         self, module: ModuleFacts, ctx: FileContext, graph: CodeGraph, on_path: dict[str, int]
@@ -206,6 +275,20 @@ def blocking_name(module: ModuleFacts, call: Call) -> str | None:
         return None if shadowed else "open"
     name = qualified_name(call, prefixes)
     return name if name in _PY_BLOCKING else None
+
+
+def _blocks_on(module: ModuleFacts, call: Call, name: str) -> str:
+    """What the call blocks on, for the message: a loader handed bytes already in memory
+    (`Image.open(BytesIO(data))`, or a local bound to `io.BytesIO(...)`) decodes rather than reads a file."""
+    if name in _DECODERS and call.args:
+        source = call.args[0]
+        buffers = {
+            b.name for b in module.bindings
+            if b.scope == call.function and b.kind == "call" and b.value.rsplit(".", 1)[-1] in ("BytesIO", "StringIO")
+        }
+        if _IN_MEMORY.match(source) or source in buffers:
+            return _DECODERS[name]
+    return _PY_BLOCKING[name]
 
 
 def sole_call_on_line(module: ModuleFacts, call: Call) -> bool:
@@ -242,7 +325,8 @@ def _python_sites(project: Project) -> dict[str, list[_Site]]:
                 name = blocking_name(module, call)
                 if name is not None:
                     node = graph.function_node(path, call.function)
-                    sites.setdefault(node, []).append(_Site(path, call.span.line, call.callee, _PY_BLOCKING[name]))
+                    what = _blocks_on(module, call, name)
+                    sites.setdefault(node, []).append(_Site(path, call.span.line, call.callee, what, call.span))
     return sites
 
 

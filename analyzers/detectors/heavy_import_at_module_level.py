@@ -60,7 +60,9 @@ class HeavyImportAtModuleLevel(ProjectDetector):
     Deferring saves nothing when the library is loaded anyway, so these are not reported: a module whose
     importers all load the library themselves for names they need on import, or import the module only inside
     functions (followed up through the importers' own importers; importing `pkg.mod` also runs
-    `pkg/__init__.py`; test modules do not count); names used by a function the module calls on import
+    `pkg/__init__.py`, and `from pkg import a, b` imports `pkg/a.py` and `pkg/b.py`; test modules do not
+    count); a module inside a package whose `__init__.py` loads the library other than through it (that
+    file runs first); names used by a function the module calls on import
     (`main()` under `if __name__ == "__main__":` included); and every name of a module-level annotation.
 
     ## Known limits
@@ -96,6 +98,7 @@ class HeavyImportAtModuleLevel(ProjectDetector):
                 saved = {
                     key: chain for key, chain in loaded.items()
                     if key not in needed and not imports.importers_load(module.path, key)
+                    and not imports.inits_load(module.path, key)
                 }
                 total = sum(_cost(project, key) for key in saved)
                 if saved and total >= ctx.options["min-ms"] and not imports.unrecorded_use(module, imp):
@@ -152,8 +155,10 @@ class _ImportSites:
             for imp in module.imports if module.language == "python" else ():
                 target = project.graph.resolve_module(path, imp) if imp.kind == "python" else None
                 if target is not None and target != path and not imp.type_only and not _is_test(project, path):
-                    # importing `pkg.sub.mod` runs `pkg/__init__.py` and `pkg/sub/__init__.py` first
-                    for module_path in (target, *_package_inits(target, project.modules)):
+                    # importing `pkg.sub.mod` runs `pkg/__init__.py` and `pkg/sub/__init__.py` first, and
+                    # `from pkg import a, b` imports `pkg/a.py` and `pkg/b.py`
+                    submodules = _imported_submodules(project, path, imp)
+                    for module_path in (target, *_package_inits(target, project.modules), *submodules):
                         if module_path != path:
                             self.importers.setdefault(module_path, []).append((path, imp))
 
@@ -210,6 +215,15 @@ class _ImportSites:
         )
         self._covered[(path, key)] = covered
         return covered
+
+    def inits_load(self, path: str, key: str) -> bool:
+        """Whether the `__init__.py` of a package enclosing ``path`` loads ``key`` other than through ``path``:
+        importing ``path`` runs that file first, so deferring ``key`` here saves nothing."""
+        for init in _package_inits(path, self.project.modules):
+            chain = self.loads.of_module(init).get(key)
+            if chain is not None and all(r.path != path for r in chain):
+                return True
+        return False
 
     def _eager_with_targets(self, path: str) -> list[tuple[Import, _Loads, str | None]]:
         if path not in self._eager:
@@ -354,6 +368,11 @@ def _is_test(project: Project, path: str) -> bool:
     """Test modules pay for what they exercise; they do not decide what the application's imports cost."""
     file = project.files.get(path)
     return file is not None and file.is_test
+
+
+def _imported_submodules(project: Project, path: str, imp: Import) -> list[str]:
+    """Every analysed module `from pkg import a, b` loads: the graph resolves an import to its first only."""
+    return [module for module in project.graph.resolver.targets(path, imp) if module in project.modules]
 
 
 def _package_inits(path: str, modules: dict[str, ModuleFacts]) -> list[str]:

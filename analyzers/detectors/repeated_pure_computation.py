@@ -43,6 +43,8 @@ HASHABLE_TYPES = frozenset({"str", "int", "float", "bool", "bytes"})
 _CACHE = Fix(
     "Cache the function's results with `@functools.cache`", Applicability.UNSAFE, codemod="cache-pure-function"
 )
+# Serialisers whose work on a literal written in the source is bounded by that literal: microseconds.
+_SERIALISERS = frozenset({"json.dumps", "orjson.dumps", "JSON.stringify"})
 # Repeats across one function body before the calls are reported: two may be a deliberate before/after.
 MIN_REPEATS = 3
 
@@ -98,7 +100,10 @@ class RepeatedPureComputation(Detector):
     loops the arguments must be literals or UPPER_CASE names (or attributes of them), taken as constants
     that the loop does not change. Across a function the argument texts are compared, not their values: a parameter
     reassigned or mutated between the calls still counts as the same argument, and calls in exclusive
-    branches (`if`/`else`, `switch` cases) are counted although only one runs. Python's `re` keeps a cache
+    branches (`if`/`else`, `switch` cases) are counted although only one runs. Serialising a literal
+    written in the source (`json.dumps({"error": "missing"})`, `JSON.stringify(["a"])`) costs microseconds
+    and is not reported. A call in a loop branch that ends in `break`/`return`/`raise` runs at most once
+    per loop yet is still reported: the facts do not record how a branch ends. Python's `re` keeps a cache
     of compiled patterns, so `re.compile` in a loop costs a lookup rather than a compilation. Test files are
     skipped.
 
@@ -128,7 +133,7 @@ class RepeatedPureComputation(Detector):
         own = pure_functions(module)
         repeats: dict[tuple[str | None, str, tuple[str, ...]], list[Call]] = defaultdict(list)
         for call in module.calls:
-            if call.callee not in PURE_CALLS and call.callee not in own:
+            if (call.callee not in PURE_CALLS and call.callee not in own) or _serialises_literal(call):
                 continue
             if call.loops:
                 if all(_invariant(arg) for arg in call.args):
@@ -240,6 +245,22 @@ def _param_types(module: ModuleFacts) -> dict[tuple[str | None, str], str]:
 def _call_text(call: Call) -> str:
     args = ", ".join(call.args)
     return f"`{'new ' if call.is_new else ''}{describe(call)}({short(args, 40)})`"
+
+
+def _serialises_literal(call: Call) -> bool:
+    """`json.dumps({"error": "missing field"})`, `JSON.stringify(["a", 1])`: the value is written out in the
+    source, so each call costs microseconds however often it runs; not worth a finding. A named constant
+    (`json.dumps(DEFAULTS)`) may be large and stays reported. An f-string passes here, which changes nothing:
+    `_invariant` never reports one."""
+    if call.callee not in _SERIALISERS or not call.args:
+        return False
+    text = _NUMBER.sub("0", _STRING.sub('""', call.args[0])).strip()
+    if not text or text[0] not in "{[(\"" or "(" in text.strip("()"):
+        return False
+    return all(
+        name[0] in _LITERAL_WORDS or (_KEY_AFTER.match(text, name.end()) and _KEY_BEFORE.search(text, 0, name.start()))
+        for name in _NAME_CHAIN.finditer(text)
+    )
 
 
 def _invariant(arg: str, params: frozenset[str] = frozenset()) -> bool:
