@@ -123,3 +123,23 @@ def test_serialising_a_literal_in_a_loop_is_not_reported(call, reported):
 def test_stringify_of_an_object_literal_repeated_in_a_function_is_not_reported():
     source = "function f() {\n" + "  send(JSON.stringify({ type: 'ping', n: 1 }));\n" * 3 + "}\n"
     assert lines_ts(source) == []
+
+
+@pytest.mark.parametrize(
+    ("message", "reported"),
+    [
+        ('f"expected {sorted(NAMES)}"', False),  # the value is turned into text right away
+        ('f"expected {sorted(NAMES)!r:>40}"', False),
+        ('f"expected {len(sorted(NAMES))}"', True),  # only its length is formatted: the sort is the work
+        ("f\"expected {', '.join(sorted(NAMES))}\"", True),
+        ('"expected " + str(sorted(NAMES))', True),
+    ],
+)
+def test_a_call_interpolated_into_a_message_is_not_reported(message, reported):
+    source = f"NAMES = {{'a': 1}}\ndef f(xs, errors):\n    for x in xs:\n        errors.append({message})\n"
+    assert lines_py(source) == ([4] if reported else [])
+
+
+def test_a_call_interpolated_into_a_template_literal_is_not_reported():
+    source = "const L = {a: 1};\nfunction f(xs, out) {\n  for (const x of xs) {\n    out.push(`${x}: ${JSON.stringify(L)}`);\n    out.push(`${x}: ${JSON.stringify(L).length}`);\n  }\n}\n"
+    assert lines_ts(source) == [5]

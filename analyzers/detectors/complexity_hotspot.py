@@ -46,7 +46,8 @@ class ComplexityHotspot(ProjectDetector):
 
     ## Known limits
     Decorators and default arguments of a Python function count for the enclosing function, as in radon
-    they count for no function. Test files are skipped.
+    they count for no function. An `assert` is not a decision here (radon counts one per `assert` unless
+    given `--no-assert`), so a function with asserts can score a few points below radon's default. Test files are skipped.
 
     ## Fix safety
     No automatic fix: advice only.

@@ -8,14 +8,15 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from analyzers.detectors._import_costs import python_import_ms
+from analyzers.detectors._loaded_by_name import LoadedByName
+from analyzers.detectors._name_uses import NameUses
 from analyzers.detectors.base import FileContext, ProjectDetector
-from analyzers.facts import Function, Import, ModuleFacts
+from analyzers.facts import Import, ModuleFacts
 from optimizer.findings import Applicability, Category, Finding, Fix, Related, Severity
 
 if TYPE_CHECKING:
     from optimizer.api import Project
 
-_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 # heavy table key -> the import chain that loads it, from the importing module down to the heavy import
 _Loads = dict[str, tuple[Related, ...]]
 _LAZY_IMPORT = Fix(
@@ -61,7 +62,10 @@ class HeavyImportAtModuleLevel(ProjectDetector):
     importers all load the library themselves for names they need on import, or import the module only inside
     functions (followed up through the importers' own importers; importing `pkg.mod` also runs
     `pkg/__init__.py`, and `from pkg import a, b` imports `pkg/a.py` and `pkg/b.py`; test modules do not
-    count); a module inside a package whose `__init__.py` loads the library other than through it (that
+    count; so do modules loaded by name: `from pkg import *` with a computed `__all__` imports every public
+    submodule, a literal one those it lists, and a module-level `import_module(f"{__package__}.sub.{name}")`
+    every module of `sub/`, where a sibling counts only for what some module on its way needs on import);
+    a module inside a package whose `__init__.py` loads the library other than through it (that
     file runs first); names used by a function the module calls on import
     (`main()` under `if __name__ == "__main__":` included); and every name of a module-level annotation.
 
@@ -74,7 +78,8 @@ class HeavyImportAtModuleLevel(ProjectDetector):
     module that defines classes, count as needed at import time and are not reported. Unused names in
     `__init__.py` are taken as re-exports, and a name the facts never see used but that still appears in the
     code (an attribute assignment such as `pkg.mod.Cls.forward = patched`) is not called unused. A module
-    nothing in the project imports (an entry point, one loaded by name, or dead code) is judged on its own.
+    nothing in the project imports (an entry point, one loaded by a path or a name the code computes
+    otherwise, or dead code) is judged on its own.
     Test files are skipped.
 
     ## Fix safety
@@ -105,7 +110,7 @@ class HeavyImportAtModuleLevel(ProjectDetector):
                     yield self._finding(module, imp, saved, total, imports.uses(module.path), ctx, project.import_ms)
 
     def _finding(
-        self, module: ModuleFacts, imp: Import, saved: _Loads, total: int, uses: _NameUses, ctx: FileContext,
+        self, module: ModuleFacts, imp: Import, saved: _Loads, total: int, uses: NameUses, ctx: FileContext,
         measured: dict[str, int],
     ) -> Finding:
         libraries = ", ".join(
@@ -145,8 +150,9 @@ class _ImportSites:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.loads = _EagerLoads(project)
-        self._uses: dict[str, _NameUses] = {}
+        self.by_name = LoadedByName(project)
+        self.loads = _EagerLoads(project, self.by_name)
+        self._uses: dict[str, NameUses] = {}
         self._eager: dict[str, list[tuple[Import, _Loads, str | None]]] = {}
         self.importers: dict[str, list[tuple[str, Import]]] = {}
         self._covered: dict[tuple[str, str], bool] = {}
@@ -161,10 +167,13 @@ class _ImportSites:
                     for module_path in (target, *_package_inits(target, project.modules), *submodules):
                         if module_path != path:
                             self.importers.setdefault(module_path, []).append((path, imp))
+            # a star import of a package with a computed `__all__`, or an `import_module` loop, loads each module
+            for submodule, imp in () if _is_test(project, path) else self.by_name.of_module(path):
+                self.importers.setdefault(submodule, []).append((path, imp))
 
-    def uses(self, path: str) -> _NameUses:
+    def uses(self, path: str) -> NameUses:
         if path not in self._uses:
-            self._uses[path] = _NameUses(self.project.modules[path])
+            self._uses[path] = NameUses(self.project.modules[path])
         return self._uses[path]
 
     def eager(self, path: str) -> list[tuple[Import, _Loads]]:
@@ -175,10 +184,18 @@ class _ImportSites:
         if (path, besides) not in self._needed:
             uses = self.uses(path)
             needed: set[str] = set()
+            self._needed[(path, besides)] = needed  # provisional, for import cycles
             for imp, loaded, target in self._eager_with_targets(path):
                 if (besides is None or target != besides) and any(uses.needed_on_import(n.local) for n in imp.names):
                     needed.update(loaded)
-            self._needed[(path, besides)] = needed
+            # modules loaded by name count only for what they load because some module on the way needs it on
+            # import: otherwise deferring it in each of them would still save the cost
+            for submodule, _ in self.by_name.of_module(path):
+                needed.update(
+                    key for key, chain in self.loads.of_module(submodule).items()
+                    if submodule != besides and all(r.path != besides for r in chain)
+                    and any(key in self.needed(r.path) for r in chain if r.path != path)
+                )
         return self._needed[(path, besides)]
 
     def unrecorded_use(self, module: ModuleFacts, imp: Import) -> bool:
@@ -221,9 +238,17 @@ class _ImportSites:
         importing ``path`` runs that file first, so deferring ``key`` here saves nothing."""
         for init in _package_inits(path, self.project.modules):
             chain = self.loads.of_module(init).get(key)
-            if chain is not None and all(r.path != path for r in chain):
+            if chain is not None and all(r.path != path for r in chain) and self._loaded_on_import(key, chain):
                 return True
         return False
+
+    def _loaded_on_import(self, key: str, chain: tuple[Related, ...]) -> bool:
+        """A chain through a module loaded by name counts only when some module on it needs ``key`` on import:
+        otherwise each sibling defers it and all of them together save it."""
+        by_name = any(
+            any(sub == step.path for sub, _ in self.by_name.of_module(r.path)) for r, step in zip(chain, chain[1:])
+        )
+        return not by_name or any(key in self.needed(r.path) for r in chain)
 
     def _eager_with_targets(self, path: str) -> list[tuple[Import, _Loads, str | None]]:
         if path not in self._eager:
@@ -239,8 +264,9 @@ class _EagerLoads:
     """Which heavy libraries importing a module loads, following the project's own module-level imports
     breadth first, so each library comes with its shortest chain and import cycles simply end."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, by_name: LoadedByName) -> None:
         self.project = project
+        self.by_name = by_name
         self.memo: dict[str, _Loads] = {}
 
     def of_import(self, path: str, imp: Import) -> _Loads:
@@ -272,6 +298,10 @@ class _EagerLoads:
                     seen.add(target)
                     step = Related(path, imp.span.line, f"imports `{'.' * imp.level}{imp.source}` at module level")
                     queue.append((target, (*chain, step)))
+            for target, imp in self.by_name.of_module(path) if module else ():
+                if target not in seen:
+                    seen.add(target)
+                    queue.append((target, (*chain, Related(path, imp.span.line, f"imports `{target}` by name"))))
         self.memo[start] = loads
         return loads
 
@@ -282,86 +312,6 @@ def _direct(path: str, imp: Import) -> _Loads:
     if found is None:
         return {}
     return {found[0]: (Related(path, imp.span.line, f"imports `{found[0]}` at module level"),)}
-
-
-class _NameUses:
-    """Where a module uses each name: at import time (module level, decorators, annotations, class bodies)
-    or only inside functions, read from calls, their arguments, decorators and bindings."""
-
-    def __init__(self, module: ModuleFacts) -> None:
-        self.by_qualname = {f.qualname: f for f in module.functions}
-        self.on_import: set[str] = set()
-        self.functions: dict[str, set[str]] = {}
-        self.seen: set[str] = set()
-        # every name counts as needed in a package's __init__ (re-exports) or next to a class (possible base)
-        self.unseen_needed = module.path.endswith("__init__.py") or any(
-            f.kind == "class" and f.parent is None for f in module.functions
-        )
-        lazy_annotations = any(
-            imp.source == "__future__" and any(n.imported == "annotations" for n in imp.names) for imp in module.imports
-        )
-        for call in module.calls:
-            self._use(call.chain[0] if call.chain else call.callee, call.function)
-            for arg in call.args:
-                for name in _IDENTIFIER.findall(arg):
-                    self._use(name, call.function)
-        for fn in module.functions:
-            for decorator in fn.decorators:
-                self._use(decorator, fn.parent)
-        for binding in module.bindings:
-            if binding.kind == "param_type":
-                # every name of `Dict[str, Model]` is read, on import unless annotations are lazy
-                for name in _IDENTIFIER.findall(binding.value):
-                    self._use(name, binding.scope if lazy_annotations else None)
-            else:
-                self._use(binding.value, binding.scope)
-        self._add_functions_run_on_import(module)
-
-    def needed_on_import(self, name: str) -> bool:
-        return name == "*" or name in self.on_import or (name not in self.seen and self.unseen_needed)
-
-    def _add_functions_run_on_import(self, module: ModuleFacts) -> None:
-        """A module-level call (`run()`, or `main()` under `if __name__ == "__main__":`) runs its function on
-        import, and with it the functions that one calls: the names they use are needed on import too."""
-        local = {qualname for qualname, fn in self.by_qualname.items() if fn.parent is None and fn.kind != "class"}
-        callees: dict[str | None, set[str]] = {}
-        for call in module.calls:
-            if len(call.chain) == 1 and call.callee in local:
-                caller = call.function.split(".", 1)[0] if call.function else None
-                callees.setdefault(caller, set()).add(call.callee)
-        run, todo = set(), list(callees.get(None, ()))
-        while todo:
-            function = todo.pop()
-            if function not in run:
-                run.add(function)
-                todo.extend(callees.get(function, ()))
-        for name, functions in self.functions.items():
-            if any(f.split(".", 1)[0] in run for f in functions):
-                self.on_import.add(name)
-
-    def _use(self, text: str, scope: str | None) -> None:
-        head = _IDENTIFIER.match(text)
-        if head is None:
-            return
-        name = head.group()
-        self.seen.add(name)
-        function = self._runs_later(scope)
-        if function is None:
-            self.on_import.add(name)
-        else:
-            self.functions.setdefault(name, set()).add(function)
-
-    def _runs_later(self, scope: str | None) -> str | None:
-        """The function whose call runs code in ``scope``, or None when it runs on import: module level,
-        and anything inside a class, whose bases and body are not told apart in the facts."""
-        fn: Function | None = self.by_qualname.get(scope) if scope else None
-        if fn is None:
-            return None
-        while fn is not None:
-            if fn.kind == "class":
-                return None
-            fn = self.by_qualname.get(fn.parent) if fn.parent else None
-        return scope
 
 
 def _is_test(project: Project, path: str) -> bool:

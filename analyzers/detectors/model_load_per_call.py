@@ -60,8 +60,9 @@ class ModelLoadPerCall(ProjectDetector):
     Finds model loading (`torch.load`, `torch.jit.load`, `*.from_pretrained`, `joblib.load`, `pickle.load`,
     `onnxruntime.InferenceSession`, `cv2.dnn.readNet*`, `tf.keras.models.load_model`, ultralytics `YOLO(...)`)
     whose result lands in a local variable of a function that runs on every request (a route handler or
-    a function it reaches without passing through a cached function), or inside a loop with the same
-    file on every turn.
+    a function it reaches without passing through a cached function, including a function of its module it
+    hands by name to `asyncio.to_thread`, `run_in_threadpool` or `loop.run_in_executor`), or inside a loop
+    with the same file on every turn.
 
     ## Why is this slow?
     Loading a model reads and deserialises tens to thousands of megabytes and often moves them to the GPU:
@@ -205,24 +206,50 @@ def _binding(module: ModuleFacts, call: Call) -> Binding | None:
 
 
 def _per_request_functions(project: Project) -> set[str]:
-    """Function nodes that run on every request: reached from a route handler through calls, not entering
-    functions whose result is cached (their body runs once per argument set)."""
+    """Function nodes that run on every request: reached from a route handler through calls, or handed to a
+    worker thread by one (`await asyncio.to_thread(run_model, ...)`), not entering functions whose result is
+    cached (their body runs once per argument set)."""
     graph = project.graph
-    functions: dict[str, Function] = {
-        graph.function_node(path, fn.qualname): fn
+    functions: dict[str, tuple[str, Function]] = {
+        graph.function_node(path, fn.qualname): (path, fn)
         for path, module in project.modules.items()
         for fn in module.functions
     }
     start = [
         r.handler_node for r in graph.routes
-        if r.handler_node in graph.graph and not is_cached(functions.get(r.handler_node))
+        if r.handler_node in graph.graph and not is_cached(functions.get(r.handler_node, ("", None))[1])
     ]
     seen = set(start)
     queue = deque(start)
+    hand_offs: dict[str, dict[str | None, list[str]]] = {}
     while queue:
         node = queue.popleft()
-        for _, target, kind in graph.graph.out_edges(node, keys=True):
-            if kind in ("calls", "contains") and target not in seen and not is_cached(functions.get(target)):
+        called = [target for _, target, kind in graph.graph.out_edges(node, keys=True) if kind in ("calls", "contains")]
+        for target in (*called, *_handed_to_threads(project, functions.get(node), hand_offs)):
+            if target not in seen and not is_cached(functions.get(target, ("", None))[1]):
                 seen.add(target)
                 queue.append(target)
     return seen
+
+
+# calls that run the function passed as their argument (at this index) on a worker thread, right away
+_RUNS_ARGUMENT = {"to_thread": 0, "run_in_threadpool": 0, "run_sync": 0, "run_in_executor": 1}
+
+
+def _handed_to_threads(project: Project, located: tuple[str, Function] | None, memo: dict) -> list[str]:
+    """Nodes of the module-level functions of the same module that ``located`` passes by name to
+    `asyncio.to_thread`, `run_in_threadpool`, `anyio.to_thread.run_sync` or `loop.run_in_executor`."""
+    if located is None:
+        return []
+    path, fn = located
+    if path not in memo:
+        module = project.modules[path]
+        top_level = {f.name for f in module.functions if f.parent is None and f.kind != "class"}
+        by_caller: dict[str | None, list[str]] = {}
+        for call in module.calls:
+            index = _RUNS_ARGUMENT.get(call.chain[-1] if call.chain else "")
+            if index is not None and len(call.args) > index and call.args[index] in top_level:
+                node = project.graph.function_node(path, call.args[index])
+                by_caller.setdefault(call.function, []).append(node)
+        memo[path] = by_caller
+    return memo[path].get(fn.qualname, [])

@@ -102,7 +102,9 @@ class RepeatedPureComputation(Detector):
     reassigned or mutated between the calls still counts as the same argument, and calls in exclusive
     branches (`if`/`else`, `switch` cases) are counted although only one runs. Serialising a literal
     written in the source (`json.dumps({"error": "missing"})`, `JSON.stringify(["a"])`) costs microseconds
-    and is not reported. A call in a loop branch that ends in `break`/`return`/`raise` runs at most once
+    and is not reported; nor is a call whose result is interpolated whole into an f-string or a template
+    literal (`f"expected one of {sorted(NAMES)}"`): turning the value into text, which stays in the loop,
+    costs about as much as computing it. A call in a loop branch that ends in `break`/`return`/`raise` runs at most once
     per loop yet is still reported: the facts do not record how a branch ends. Python's `re` keeps a cache
     of compiled patterns, so `re.compile` in a loop costs a lookup rather than a compilation. Test files are
     skipped.
@@ -134,6 +136,8 @@ class RepeatedPureComputation(Detector):
         repeats: dict[tuple[str | None, str, tuple[str, ...]], list[Call]] = defaultdict(list)
         for call in module.calls:
             if (call.callee not in PURE_CALLS and call.callee not in own) or _serialises_literal(call):
+                continue
+            if _formatted_into_text(module, call):
                 continue
             if call.loops:
                 if all(_invariant(arg) for arg in call.args):
@@ -261,6 +265,32 @@ def _serialises_literal(call: Call) -> bool:
         name[0] in _LITERAL_WORDS or (_KEY_AFTER.match(text, name.end()) and _KEY_BEFORE.search(text, 0, name.start()))
         for name in _NAME_CHAIN.finditer(text)
     )
+
+
+def _formatted_into_text(module: ModuleFacts, call: Call) -> bool:
+    """Whether the call is an interpolation of its own in an f-string or template literal passed to an enclosing
+    call (`errors.append(f"expected {sorted(NAMES)}")`): its result is turned into text right away."""
+    start = re.compile(r"\{\s*" + re.escape(call.callee) + r"\s*\(")
+    for outer in module.calls:
+        if outer is call or outer.function != call.function or not outer.span.contains(call.span):
+            continue
+        for arg in outer.args:
+            for literal in _STRING.finditer(arg):
+                body = literal["body"]
+                if "f" in literal["prefix"].lower() or body.startswith("`"):
+                    if any(_closes_interpolation(body, found.end()) for found in start.finditer(body)):
+                        return True
+    return False
+
+
+def _closes_interpolation(text: str, index: int) -> bool:
+    """From just after a call's `(`: whether its `)` is followed by the end of the interpolation (`}`, or a
+    conversion or format spec first: `!r}`, `:>10}`)."""
+    depth = 1
+    while index < len(text) and depth:
+        depth += {"(": 1, ")": -1}.get(text[index], 0)
+        index += 1
+    return depth == 0 and re.match(r"\s*(?:![rsa])?\s*(?::[^{}]*)?\}", text[index:]) is not None
 
 
 def _invariant(arg: str, params: frozenset[str] = frozenset()) -> bool:
