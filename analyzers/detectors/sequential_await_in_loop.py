@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from analyzers.detectors._data_access import classify, prisma_clients
+from analyzers.detectors._in_process import in_memory_receiver, is_in_process, name_words, package_classes
 from analyzers.detectors._loops import is_chunk_loop, loop_words, short
 from analyzers.detectors.base import FileContext, ProjectDetector
 from analyzers.facts import Await, Call, Loop, ModuleFacts
@@ -22,9 +23,11 @@ if TYPE_CHECKING:
 
 # Loops whose turns run one after another in the function itself; array-method callbacks are functions of
 # their own (`.map(async ...)` already starts every call at once) and `for await` streams on purpose.
+# `while`/`do` loops have no item list to start together: they drain a queue that fills while they wait,
+# page, retry or poll.
 _SEQUENTIAL_LOOPS = {
-    "python": frozenset({"for", "while", "comprehension"}),
-    "js": frozenset({"for", "for_of", "for_in", "while", "do"}),
+    "python": frozenset({"for", "comprehension"}),
+    "js": frozenset({"for", "for_of", "for_in"}),
 }
 # Receivers that combine or schedule promises rather than doing I/O themselves.
 COMBINATORS = frozenset({"Promise", "asyncio", "anyio", "trio"})
@@ -32,12 +35,6 @@ COMBINATORS = frozenset({"Promise", "asyncio", "anyio", "trio"})
 _PACING = re.compile(r"^(?:sleep|delay|wait|pause|backoff|throttle|timeout|settimeout|acquire|removetokens)", re.I)
 # ... and so is one that takes a lock per turn (`withDistributedLock`, `mutex.runExclusive`).
 _EXCLUSIVE_WORDS = frozenset({"lock", "mutex", "semaphore", "exclusive"})
-# Async work that stays in the process (schema validation, hashing, rendering): nothing to overlap.
-_CPU_VERBS = frozenset(
-    {"validate", "parse", "safe", "transform", "render", "compile", "format", "hash", "compare", "sign", "verify",
-     "encrypt", "decrypt", "encode", "decode", "compress", "decompress", "serialize", "deserialize", "stringify",
-     "sanitize", "normalize"}
-)
 # Statements and steps that run in the order given: migrations, scripts, commands, and browser automation
 # (`page.goto`, `click`, `fill` on one page; `expect(...)` assertions).
 _ORDERED_VERBS = frozenset(
@@ -61,7 +58,6 @@ _PROMISE_ALL_LOOP = Fix(
     Applicability.UNSAFE,
     codemod="promise-all-loop",
 )
-_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*")
 
@@ -92,11 +88,6 @@ def io_functions(module: ModuleFacts) -> frozenset[str]:
     return frozenset(n.local for imp in module.imports if _IO_MODULES.match(imp.source) for n in imp.names)
 
 
-def name_words(name: str) -> list[str]:
-    """``findOneAndUpdate`` -> find, one, and, update; ``get_or_create`` -> get, or, create."""
-    return [word.lower() for word in _WORD.findall(name)]
-
-
 def is_pacing(awaited: Await, call: Call) -> bool:
     """``await sleep(100)``, ``await setTimeout(100)``, ``await new Promise(r => setTimeout(r, 100))``, a lock."""
     if call.is_new:
@@ -104,9 +95,10 @@ def is_pacing(awaited: Await, call: Call) -> bool:
     return bool(_PACING.match(call.name)) or bool(_EXCLUSIVE_WORDS.intersection(name_words(call.name)))
 
 
-def is_io(call: Call, io_names: frozenset[str]) -> bool:
+def is_io(call: Call, io_names: frozenset[str], classes: frozenset[str] = frozenset()) -> bool:
     """An HTTP request, a file-system call, or a method called on an object (a client, a service, a queue)
-    that is neither in-process work, nor a step that must run in order, nor part of a transaction."""
+    that is neither in-process work, nor a step that must run in order, nor part of a transaction, nor a
+    write to one sink. ``classes``: the file's capitalised package imports (see ``package_classes``)."""
     chain = call.chain
     if not chain or call.is_new:
         return False
@@ -117,8 +109,14 @@ def is_io(call: Call, io_names: frozenset[str]) -> bool:
         return False
     if any("transaction" in part.lower() for part in chain):
         return False
+    if in_memory_receiver(chain[-2]):
+        return False
     words = name_words(name)
-    return bool(words) and words[0] not in _CPU_VERBS and words[0] not in _ORDERED_VERBS
+    if not words or is_in_process(name):
+        return False
+    if words[0] == "load" and len(chain) == 2 and chain[0] in classes:  # `Image.load(bytes)`
+        return False
+    return words[0] not in _ORDERED_VERBS
 
 
 def loops_with_io(
@@ -131,6 +129,7 @@ def loops_with_io(
     calls = awaited_calls(module)
     clients = prisma_clients(module) if module.language != "python" else frozenset()
     io_names = io_functions(module)
+    classes = package_classes(module)
     found = []
     for loop, members in _loop_groups(module, max_literal).items():
         awaits = [(module.awaits[i], calls.get(i, [])) for i in members]
@@ -143,8 +142,10 @@ def loops_with_io(
             reaches = "db" if any(classify(c, module.language, clients) for c in chain) else reach(chain[0])
             if reaches == "db":  # a loop that queries is n-plus-one-query's, whatever else it awaits
                 break
+            if is_in_process(chain[0].name):  # `renderOverlay(doc)`: named for in-process work, whatever it awaits
+                continue
             # HTTP requests are chatty-client's (`http`)
-            if reaches == "io" or (reaches is None and is_io(chain[0], io_names)):
+            if reaches == "io" or (reaches is None and is_io(chain[0], io_names, classes)):
                 io.append((awaited, chain[0]))
         else:
             if io:
@@ -187,8 +188,8 @@ def _loop_groups(module: ModuleFacts, max_literal: int) -> dict[Loop, list[int]]
 
 class SequentialAwaitInLoop(ProjectDetector):
     """## What it does
-    Finds loops (`for`, `for…of`, `for…in`, `while`, `do…while`; Python `for`, `while` and comprehensions in
-    an `async def`) that await an I/O call on every turn although no turn needs what an earlier turn
+    Finds loops over items (`for`, `for…of`, `for…in`; Python `for` and comprehensions in an `async def`)
+    that await an I/O call on every turn although no turn needs what an earlier turn
     returned: service and SDK methods (`this.mailer.send(...)`, `s3.send(...)`), file reads and writes
     (`fs/promises`), queue sends, and calls into the project's own code that end up doing such I/O.
 
@@ -215,20 +216,25 @@ class SequentialAwaitInLoop(ProjectDetector):
 
     ## Not reported
     Turns that depend on each other: a value set from the await that the next turn reads (a page cursor,
-    `prev = await step(prev)`), an await that decides whether the loop goes on (`while (!done)`,
-    `while (true)`, an early `return`/`break`, a generator that `yield`s per item); loops that pace
+    `prev = await step(prev)`), an await that decides whether the loop goes on (an early `return`/`break`,
+    a generator that `yield`s per item); `while` and `do…while` loops, which have no item list to start
+    together (they drain a queue that fills while they wait, page, retry or poll); loops that pace
     themselves (`await sleep(...)`, `setTimeout`, a rate limiter's `acquire`, a lock); `for await` and
     `async for` (streaming); `.map`/`.forEach` callbacks; loops batched through `Promise.all`; short
     literal loops, loops over an UPPER_CASE constant (`for (const s of JOB_STATUSES)`, or a parameter
-    defaulting to one: `{ status = JOB_STATUSES }`) and chunked loops (`i += 500`); in-process async work (`schema.validate`, hashing),
-    steps that run in order (`exec`, `run`, `migrate`, transactions, browser steps such as `page.goto`
-    and `click`) and writes to one stream (`write`, `end`); and test, seed and migration files unless `include-tests` / `include-seeds` are set.
+    defaulting to one: `{ status = JOB_STATUSES }`) and chunked loops (`i += 500`); in-process async work
+    (`schema.validate`, hashing, a call named for rendering such as `renderOverlay(doc)`, conversions such as
+    `canvas.toBuffer()`, methods of an in-memory PDF document or canvas such as `pdfDoc.embedPage`, a
+    package class's static `load` such as `Image.load(bytes)`), writes to one sink (`zipWriter.addFile`,
+    a stream's `write`), steps that run in order (`exec`, `run`, `migrate`, transactions, browser steps
+    such as `page.goto` and `click`); and test, seed and migration files unless `include-tests` / `include-seeds` are set.
     Two more specific rules own the rest, so a loop is reported once: a loop that awaits a database query,
     direct or in a function the loop calls, is `n-plus-one-query`'s whole, other I/O in it included, and
     HTTP requests (`fetch`, axios, the project's API-client wrappers) are `chatty-client`'s.
 
     ## Known limits
-    An UPPER_CASE constant is taken to be a short list without looking at its length.
+    An UPPER_CASE constant is taken to be a short list without looking at its length. In-memory documents
+    and sinks are told by their names (`pdfDoc`, `canvas`, `zipWriter`, `stream`), not their types.
     Independence is worked out within the function, from the names the loop sets and reads; state shared
     through objects (a client that must see calls in order) is not visible; scripts that drive a browser
     (Playwright, Puppeteer, Selenium, Cypress imports) are skipped, since one page orders their steps. Calls the
@@ -333,10 +339,10 @@ class _Callees:
         graph = self.project.graph
         found = {graph.function_node(c.path, c.function) for c in graph.client_calls if c.function is not None}
         for path, module in self.project.modules.items():
-            io_names = io_functions(module)
+            io_names, classes = io_functions(module), package_classes(module)
             for index, chain in awaited_calls(module).items():
                 function = module.awaits[index].function
-                if function is not None and is_io(chain[0], io_names):
+                if function is not None and is_io(chain[0], io_names, classes):
                     found.add(graph.function_node(path, function))
         return found
 

@@ -24,6 +24,9 @@ _INSERT_INTO = re.compile(r"\bINSERT\s+(?:OR\s+\w+\s+)?INTO\s+[\"`]?(?:\w+[\"`]?
 _BOUNDING_KEYS = ("take", "cursor")
 _ID_LIST = re.compile(r"^where\.(?:\w+\.)?in$")
 _WHERE_OBJECT = re.compile(r"\bwhere\s*:\s*\{")
+_WHERE_NAME = re.compile(r"\bwhere\s*:\s*([A-Za-z_$][\w$]*)\s*[,}]")
+# A list of ids handed in by the caller (`documentIds`, `ids`, `user_ids`).
+_ID_LIST_NAME = re.compile(r"(?:^ids|Ids|_ids)$")
 _KEY_NAME = re.compile(r"[a-z0-9](?:Id|_id)$")
 _LIBRARY_NAMES = {"knex": "knex", "kysely": "Kysely", "sqlalchemy": "SQLAlchemy"}
 _BUILDER_BOUNDS = {"knex": "`.limit()` or `.first()`", "kysely": "`.limit()` or `executeTakeFirst()`",
@@ -63,10 +66,14 @@ class UnboundedQuery(ProjectDetector):
     ## Not reported
     Prisma reads of one parent's children: a `where` that pins a foreign key or a to-one relation by equality
     (`where: { pollId }`, `where: { userId: ctx.user.id }`, `where: { poll: { id } }`), such as the options
-    of a poll or a user's calendar connections. These lists grow with one parent, not with the table, and
-    screens usually need them whole. Set `per-parent = true` under
+    of a poll or a user's calendar connections, and the rows a parent belongs to through a join model
+    (`where: { members: { some: { userId } } }`, a user's organisations). These lists grow with one parent,
+    not with the table, and screens usually need them whole. Set `per-parent = true` under
     `[tool.perfrewrite.rules.unbounded-query]` to report them too, for parents that own many rows (an
     account's events, a tenant's orders).
+    A `where` kept in a variable that a helper built, in the same function, from the caller's id list
+    (`const { where } = await buildWhere({ ids: documentIds })`): it names its rows as `{ id: { in: ids } }`
+    does, so the result is no longer than the list.
 
     ## Known limits
     A per-parent list is judged by its filter alone: a parent that owns thousands of children (a busy
@@ -104,7 +111,10 @@ class UnboundedQuery(ProjectDetector):
                 db = classify(call, module.language, clients)
                 if db is None or db.library != "prisma" or db.operation != "findMany" or _bounded(call):
                     continue
-                if not ctx.options["per-parent"] and _per_parent(call, project.schema.by_model(db.target or "")):
+                if _where_built_from_ids(module, call):
+                    continue
+                table = project.schema.by_model(db.target or "")
+                if not ctx.options["per-parent"] and (_per_parent(call, table) or _per_member(call, table, project)):
                     continue
                 written = growing.get(_model_key(db.target))
                 if written is not None:
@@ -161,6 +171,37 @@ def _per_parent(call: Call, table: Table | None) -> bool:
             relation = next((r for r in table.relations if r.field == name), None)
             if relation is not None and not relation.is_list:
                 return True
+    return False
+
+
+def _where_built_from_ids(module: ModuleFacts, call: Call) -> bool:
+    """`where: envelopeWhere` where `const { envelopeWhere } = await buildWhere({ ids: documentIds })` in the same
+    function: a helper that names the rows from the caller's id list, so the result is no larger than the list."""
+    match = _WHERE_NAME.search(call.args[0]) if call.args else None
+    if match is None:
+        return False
+    name = match.group(1)
+    return any(
+        awaited.function == call.function
+        and name in awaited.targets
+        and awaited.span.start_byte < call.span.start_byte
+        and any(_ID_LIST_NAME.search(used) for used in awaited.uses)
+        for awaited in module.awaits
+    )
+
+
+def _per_member(call: Call, table: Table | None, project: Project) -> bool:
+    """`where: { members: { some: { userId } } }`: the rows one parent belongs to through a join model (a
+    user's organisations), pinned by equality on the join model's foreign key."""
+    if table is None or not call.args or not _WHERE_OBJECT.search(call.args[0]):
+        return False
+    for key in call.arg_keys:
+        parts = key.split(".")
+        if len(parts) not in (4, 5) or parts[0] != "where" or parts[2] != "some" or parts[4:] not in ([], ["equals"]):
+            continue
+        relation = next((r for r in table.relations if r.field == parts[1] and r.is_list), None)
+        if relation is not None and _is_foreign_key(parts[3], project.schema.by_model(relation.target)):
+            return True
     return False
 
 
