@@ -19,6 +19,7 @@ from optimizer.detect import detect
 from optimizer.findings import Finding
 from optimizer.impact import rank
 from optimizer.parse import Sources, parse_sources, read_sources
+from optimizer.js_packages import LocalPackage, load_local_packages
 from optimizer.tsconfig import load_tsconfigs
 from optimizer.workspace import SourceFile, Workspace, discover, find_root
 
@@ -41,6 +42,7 @@ class Project:
     workspace: Workspace
     load_modules: Callable[[], dict[str, ModuleFacts]]
     tsconfigs: dict[str, dict] = field(default_factory=dict)
+    packages: dict[str, LocalPackage] = field(default_factory=dict)  # the repo's own JS packages
     # library -> measured import milliseconds (``--measure-imports``); empty means use the typical figures
     import_ms: dict[str, int] = field(default_factory=dict)
 
@@ -57,7 +59,7 @@ class Project:
         from optimizer.graph import CodeGraph, ProjectFiles
 
         paths = set(self.modules)
-        files = ProjectFiles(root=self.root, paths=paths, tsconfigs=self.tsconfigs)
+        files = ProjectFiles(root=self.root, paths=paths, tsconfigs=self.tsconfigs, packages=self.packages)
         components = {path: self.files[path].component for path in paths if path in self.files}
         return CodeGraph.build(self.modules, files, components)
 
@@ -125,8 +127,10 @@ def analyze(
     workspace = discover(path_list, config, base)
     cache = FactsCache(Path(cache_dir) if cache_dir else None) if use_cache else None
     sources, read_errors = read_sources(workspace.files)
-    tsconfigs = load_tsconfigs(workspace.root, [p for p, entry in sources.items() if entry[0].language != "python"])
-    key = result_key(_run_inputs(config, sources, tsconfigs))
+    js_paths = [p for p, entry in sources.items() if entry[0].language != "python"]
+    tsconfigs = load_tsconfigs(workspace.root, js_paths)
+    packages = load_local_packages(workspace.root, js_paths)
+    key = result_key(_run_inputs(config, sources, tsconfigs, packages))
     # measured import times are not part of the key: a measuring run neither reuses nor stores results
     outcome = cache.get_result(key) if cache and not measure_imports else None
     reused = outcome is not None
@@ -141,7 +145,7 @@ def analyze(
             facts_cache.close()
         return modules
 
-    project = Project(workspace.root, config, workspace, load_modules, tsconfigs)
+    project = Project(workspace.root, config, workspace, load_modules, tsconfigs, packages)
     if outcome is None:
         if measure_imports:
             project.import_ms = _measured_imports(project, python)
@@ -189,10 +193,13 @@ def _stepper(progress: Callable[[int, int], None] | None, total: int) -> Callabl
     return step
 
 
-def _run_inputs(config: Config, sources: Sources, tsconfigs: dict[str, dict]) -> Iterable[object]:
+def _run_inputs(
+    config: Config, sources: Sources, tsconfigs: dict[str, dict], packages: dict[str, LocalPackage]
+) -> Iterable[object]:
     """Everything a run's outcome depends on besides the tool itself."""
     yield repr(config)
     yield sorted(tsconfigs.items())
+    yield sorted(packages.items())
     for path, (file, _, key) in sorted(sources.items()):
         yield path, key, file.component, file.is_test, file.is_seed_or_migration
 

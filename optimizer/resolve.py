@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analyzers.facts import Import
+from optimizer.js_packages import LocalPackage, export_targets, package_of
 
 JS_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 # TS ESM projects write the extension of the emitted file: ``./db.js`` names ``db.ts``.
@@ -28,6 +29,7 @@ class ProjectFiles:
     root: Path
     paths: set[str]  # relative posix paths of analysed files
     tsconfigs: dict[str, dict] = field(default_factory=dict)  # dir ("" for root) -> merged compilerOptions
+    packages: dict[str, LocalPackage] = field(default_factory=dict)  # the repo's own JS packages, by name
 
 
 class ModuleResolver:
@@ -36,6 +38,7 @@ class ModuleResolver:
     def __init__(self, files: ProjectFiles) -> None:
         self.paths = files.paths
         self.tsconfigs = files.tsconfigs
+        self.packages = files.packages
         self._js_cache: dict[tuple[str, str], str | None] = {}
         self._py_cache: dict[tuple[str, str, int], str | None] = {}
         self._nearest_config: dict[str, str | None] = {}
@@ -110,18 +113,29 @@ class ModuleResolver:
         if not specifier or specifier.startswith("/"):
             return None
         config_dir = self._config_dir(directory)
-        if config_dir is None:
-            return None
-        options = self.tsconfigs[config_dir]
-        base_url = options.get("baseUrl")
-        paths_base = _join(config_dir, base_url) if isinstance(base_url, str) else config_dir
-        for target in _path_targets(options.get("paths"), specifier):
-            found = self._probe_js(_join(paths_base, target))
-            if found:
+        if config_dir is not None:
+            options = self.tsconfigs[config_dir]
+            base_url = options.get("baseUrl")
+            paths_base = _join(config_dir, base_url) if isinstance(base_url, str) else config_dir
+            for target in _path_targets(options.get("paths"), specifier):
+                found = self._probe_js(_join(paths_base, target))
+                if found:
+                    return found
+            if isinstance(base_url, str) and (found := self._probe_js(_join(config_dir, base_url, specifier))):
                 return found
-        if isinstance(base_url, str):
-            return self._probe_js(_join(config_dir, base_url, specifier))
-        return None
+        return self._local_package(specifier)
+
+    def _local_package(self, specifier: str) -> str | None:
+        """A file of one of the repo's own packages (a workspace): through its ``exports`` or entry fields,
+        else the subpath as written or under ``src/``, as monorepos that ship TypeScript sources do."""
+        name, subpath = package_of(specifier)
+        package = self.packages.get(name)
+        if package is None:
+            return None
+        targets = export_targets(package, subpath) if subpath else [*package.entries, "index", "src/index"]
+        if subpath:
+            targets += [subpath, f"src/{subpath}"]
+        return next((found for t in targets if (found := self._probe_js(_join(package.directory, t)))), None)
 
     def _probe_js(self, base: str) -> str | None:
         if base.startswith("../") or base == "..":

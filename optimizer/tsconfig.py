@@ -35,16 +35,8 @@ def load_tsconfigs(root: Path, paths: Iterable[str]) -> dict[str, dict]:
     (an inherited ``baseUrl`` is relative to the config that set it). Unreadable configs are skipped.
     """
     root = Path(os.path.abspath(root))
-    directories: set[str] = set()
-    for path in paths:
-        directory = posixpath.dirname(path)
-        while directory not in directories:
-            directories.add(directory)
-            if not directory:
-                break
-            directory = posixpath.dirname(directory)
     configs: dict[str, dict] = {}
-    for directory in sorted(directories):
+    for directory in sorted(ancestor_directories(paths)):
         for name in CONFIG_NAMES:
             file = root / directory / name
             if not file.is_file():
@@ -54,6 +46,19 @@ def load_tsconfigs(root: Path, paths: Iterable[str]) -> dict[str, dict]:
                 configs[directory] = options.as_written_in(file.parent)
                 break
     return configs
+
+
+def ancestor_directories(paths: Iterable[str]) -> set[str]:
+    """The directories of ``paths`` and all their ancestors, relative posix, ``""`` for the root."""
+    directories: set[str] = set()
+    for path in paths:
+        directory = posixpath.dirname(path)
+        while directory not in directories:
+            directories.add(directory)
+            if not directory:
+                break
+            directory = posixpath.dirname(directory)
+    return directories
 
 
 @dataclass

@@ -11,7 +11,7 @@ from analyzers.detectors._loops import describe
 from analyzers.detectors._query_builders import builder_inserts, unbounded_builder_reads
 from analyzers.detectors.base import ProjectDetector
 from analyzers.facts import Call, ModuleFacts, SqlString
-from analyzers.schema import Table
+from analyzers.schema import Schema, Table
 from analyzers.sql import parse_query
 from optimizer.findings import Category, Finding, Related, Severity
 
@@ -66,8 +66,11 @@ class UnboundedQuery(ProjectDetector):
     ## Not reported
     Prisma reads of one parent's children: a `where` that pins a foreign key or a to-one relation by equality
     (`where: { pollId }`, `where: { userId: ctx.user.id }`, `where: { poll: { id } }`), such as the options
-    of a poll or a user's calendar connections, and the rows a parent belongs to through a join model
-    (`where: { members: { some: { userId } } }`, a user's organisations). These lists grow with one parent,
+    of a poll or a user's calendar connections, and rows pinned the same way through relations, also inside
+    `AND`/`OR`: the rows a parent belongs to through a join model (`where: { members: { some: { userId } } }`,
+    a user's organisations), the tags of those organisations (`{ organisation: { members: { some: { userId } } } }`)
+    and a relation filter a helper builds (`{ team: buildTeamWhere(user) }`). `every`/`none`/`isNot` pin nothing:
+    they also match rows without such children. These lists grow with one parent,
     not with the table, and screens usually need them whole. Set `per-parent = true` under
     `[tool.perfrewrite.rules.unbounded-query]` to report them too, for parents that own many rows (an
     account's events, a tenant's orders).
@@ -114,7 +117,7 @@ class UnboundedQuery(ProjectDetector):
                 if _where_built_from_ids(module, call):
                     continue
                 table = project.schema.by_model(db.target or "")
-                if not ctx.options["per-parent"] and (_per_parent(call, table) or _per_member(call, table, project)):
+                if not ctx.options["per-parent"] and _per_parent(call, table, project.schema):
                     continue
                 written = growing.get(_model_key(db.target))
                 if written is not None:
@@ -154,24 +157,51 @@ def _bounded(call: Call) -> bool:
     return not keys and bool(call.args) and any(word in call.args[0] for word in ("take", "cursor"))
 
 
-def _per_parent(call: Call, table: Table | None) -> bool:
-    """`where: { pollId }`, `where: { userId: ctx.user.id }`, `where: { poll: { id } }`: the children of one
-    parent row, pinned by equality on a foreign key or a to-one relation. A `where` chosen at run time
-    (`ownerId ? { ownerId } : {}`) may pin nothing."""
+def _per_parent(call: Call, table: Table | None, schema: Schema) -> bool:
+    """`where: { pollId }`, `where: { userId: ctx.user.id }`, `where: { poll: { id } }`,
+    `where: { members: { some: { userId } } }`, `where: { team: teamFilter(...) }`: the rows of one parent, pinned
+    by equality on a foreign key or key, directly or through relations (also inside `AND`/`OR`). A `where` chosen
+    at run time (`ownerId ? { ownerId } : {}`) may pin nothing."""
     if not call.args or not _WHERE_OBJECT.search(call.args[0]):
         return False
-    for key in call.arg_keys:
-        parts = key.split(".")
-        if parts[0] != "where" or len(parts) < 2:
-            continue
-        name, rest = parts[1], parts[2:]
-        if rest in ([], ["equals"]) and _is_foreign_key(name, table):
-            return True
-        if table is not None and rest in (["id"], ["is", "id"]):
-            relation = next((r for r in table.relations if r.field == name), None)
-            if relation is not None and not relation.is_list:
-                return True
-    return False
+    return any(
+        key.startswith("where.") and _pins_parent(key.split(".")[1:], table, schema) for key in call.arg_keys
+    )
+
+
+def _pins_parent(parts: list[str], table: Table | None, schema: Schema) -> bool:
+    """Whether a `where` key path ends in an equality on a key of a row that the filtered rows belong to."""
+    while parts and parts[0] in ("AND", "OR"):
+        parts = parts[1:]
+    if not parts:
+        return False
+    name, rest = parts[0], parts[1:]
+    if rest in ([], ["equals"]) and (_is_foreign_key(name, table) or _is_key(name, table)):
+        return True
+    relation = next((r for r in table.relations if r.field == name), None) if table is not None else None
+    if relation is None:
+        return False
+    if not rest:
+        return True  # a relation filter built elsewhere (`team: teamFilter(user)`) scopes to that relation's rows
+    if relation.is_list:
+        if rest[0] != "some":  # `every`/`none` hold for rows without children too
+            return False
+        rest = rest[1:]
+    elif rest[0] == "isNot":
+        return False
+    elif rest[0] == "is":
+        rest = rest[1:]
+    return _pins_parent(rest, schema.by_model(relation.target), schema)
+
+
+def _is_key(name: str, table: Table | None) -> bool:
+    """The row's own id or a unique column: equality on it names one row."""
+    if table is None:
+        return name == "id"
+    column = table.column(name)
+    return column is not None and any(
+        index.kind in ("primary", "unique") and index.columns == (column.name,) for index in table.indexes
+    )
 
 
 def _where_built_from_ids(module: ModuleFacts, call: Call) -> bool:
@@ -188,21 +218,6 @@ def _where_built_from_ids(module: ModuleFacts, call: Call) -> bool:
         and any(_ID_LIST_NAME.search(used) for used in awaited.uses)
         for awaited in module.awaits
     )
-
-
-def _per_member(call: Call, table: Table | None, project: Project) -> bool:
-    """`where: { members: { some: { userId } } }`: the rows one parent belongs to through a join model (a
-    user's organisations), pinned by equality on the join model's foreign key."""
-    if table is None or not call.args or not _WHERE_OBJECT.search(call.args[0]):
-        return False
-    for key in call.arg_keys:
-        parts = key.split(".")
-        if len(parts) not in (4, 5) or parts[0] != "where" or parts[2] != "some" or parts[4:] not in ([], ["equals"]):
-            continue
-        relation = next((r for r in table.relations if r.field == parts[1] and r.is_list), None)
-        if relation is not None and _is_foreign_key(parts[3], project.schema.by_model(relation.target)):
-            return True
-    return False
 
 
 def _is_foreign_key(name: str, table: Table | None) -> bool:
