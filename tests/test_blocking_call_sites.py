@@ -125,3 +125,24 @@ def test_flag_gates(tmp_path: Path, test: str, gated: bool) -> None:
     gates = FlagGates(tmp_path)
     assert (gates.gate("m.py", 3) is not None) is gated
     assert gates.gate("m.py", 5) is None  # the else branch runs when the flag is off
+
+
+@pytest.mark.parametrize(
+    ("call", "advice"),
+    [
+        ("fs.readFileSync('a.txt')", "`fs.promises.readFile`"),
+        ("crypto.pbkdf2Sync(p, s, 100000, 64, 'sha512')", "`crypto.pbkdf2` (promisified)"),
+        ("zlib.gzipSync(body)", "`zlib.gzip` (promisified)"),
+    ],
+)
+def test_node_sync_call_names_its_async_counterpart(tmp_path: Path, call: str, advice: str) -> None:
+    (tmp_path / "server.js").write_text(
+        "const fs = require('fs');\nconst crypto = require('crypto');\nconst zlib = require('zlib');\n"
+        "const express = require('express');\nconst app = express();\n"
+        f"app.post('/a', (req, res) => {{\n  const p = req.body.p, s = req.body.s, body = req.body;\n"
+        f"  res.send({call});\n}});\n"
+    )
+    (finding,) = [f for f in analyze([tmp_path], root=tmp_path, use_cache=False).findings
+                  if f.rule == "blocking-call-in-async"]
+    assert advice in finding.message
+    assert "fs.promises" not in finding.message or call.startswith("fs.")

@@ -260,9 +260,14 @@ class BlockingCallInAsync(ProjectDetector):
             name = qualified_name(call, prefixes)
             if name is None or not name.endswith("Sync") or name.split(".", 1)[0] not in _JS_BLOCKING_MODULES:
                 continue
+            library, _, method = name.partition(".")
+            # `fs.readFileSync` -> `fs.promises.readFile`; crypto, zlib and child_process have callback forms
+            instead = f"`fs.promises.{method.removesuffix('Sync')}`" if library == "fs" else (
+                f"the callback form `{library}.{method.removesuffix('Sync')}` (promisified)"
+            )
             message = (
                 f"`{call.callee}` blocks the Node event loop in code that serves requests; every other request waits "
-                "for it. Use the async API (`fs.promises`, the callback form) or do it once at startup."
+                f"for it. Use {instead}, or do it once at startup."
             )
             yield self.finding(module, call.span, message, ctx=ctx)
 
