@@ -1,5 +1,6 @@
-"""When a fresh context value costs no extra renders: no component of the package is wrapped in `memo`, and
-every state or hook result that makes the provider re-render on its own is part of the value.
+"""When a fresh context value costs no extra renders: no component of the package is wrapped in `memo` (or none
+can render a component that reads the context, see `_memo_reach`), and every state or hook result that makes
+the provider re-render on its own is part of the value.
 
 A provider then re-renders either with its parent, which re-creates the elements below it (every consumer
 renders anyway, and no `memo` boundary can stop it), or because a state the value carries changed (the
@@ -13,6 +14,7 @@ import re
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from analyzers.detectors._memo_reach import MemoReach
 from analyzers.facts import Call, JsxProp, ModuleFacts
 from optimizer.components import FRONTEND
 
@@ -59,12 +61,22 @@ class ProviderRerenders:
     def _package_of(self, path: str) -> str | None:
         return next((d for d in self._packages if d == "" or path.startswith(d + "/")), None)
 
-    def value_identity_matters(self, module: ModuleFacts, component: str, value: JsxProp) -> bool:
+    @cached_property
+    def _memo_reach(self) -> MemoReach:
+        return MemoReach(self.project)
+
+    def value_identity_matters(
+        self, module: ModuleFacts, component: str, value: JsxProp, context: str | None = None
+    ) -> bool:
         """False only when it provably does not. Only inline values are judged: the literal a name is bound to
-        is not at hand."""
+        is not at hand. With the ``context``, a package's `memo` counts only when it can render a reader."""
         package = self._package_of(module.path)
         inline = value.kind in _INLINE_KINDS and value.span.start_byte >= 0
-        if not inline or package is None or package in self._packages_with_memo:
+        if not inline or package is None:
+            return True
+        if package in self._packages_with_memo and (
+            context is None or self._memo_reach.read_under_memo(module, context)
+        ):
             return True
         triggers = [c for c in module.calls if c.function == component and _own_render_trigger(c)]
         if not triggers:

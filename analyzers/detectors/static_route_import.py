@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analyzers.detectors._first_bundle import FirstBundle
 from analyzers.detectors.base import ProjectDetector
-from analyzers.facts import Import, ImportedName, ModuleFacts
+from analyzers.facts import Import, ImportedName, ModuleFacts, Span
 from optimizer.findings import Applicability, Category, Finding, Fix, Related, Severity
 
 if TYPE_CHECKING:
@@ -22,6 +24,7 @@ _LAZY_FIX = Fix(
     Applicability.UNSAFE,
     codemod="lazy-route",
 )
+_INDEX_KEY = re.compile(r"""\bpath\s*:\s*(['"`])/\1|\bindex\s*:\s*true\b""")
 _PAGE_DIRECTORIES = {"pages", "routes", "views"}
 # file-system routers (Next.js app/ and pages/) split per route on their own
 _FILE_ROUTED = {"app", "pages"}
@@ -58,10 +61,13 @@ class StaticRouteImport(ProjectDetector):
     With a data router, `{ path: '/settings', lazy: () => import('./pages/Settings') }`.
 
     ## Known limits
-    A page used only by the index route (`index` or `path="/"`) is not reported: the first screen is
-    needed at once anyway. Route objects are read from the router call's JSX and from `Component:` keys
-    in its first 200 characters per argument. Files under `app/` or `pages/` are skipped because
-    file-system routers such as Next.js already split per route. Test files are skipped.
+    A page used only by the index route (`index` or `path="/"`, in JSX or a data router's route object) is not
+    reported: the first screen is needed at once anyway. Nor is a page that adds little: when the router's
+    first bundle (the router, its index pages and all they import) holds 2,000 lines or more and the page
+    brings no package it lacks and under 1% more lines (a 20-line login callback over a shared app shell),
+    lazy loading saves almost nothing and adds a loading step. Route objects are read from the router call's
+    JSX and from `Component:` keys in its first 200 characters per argument. Files under `app/` or `pages/`
+    are skipped because file-system routers such as Next.js already split per route. Test files are skipped.
 
     The `lazy-route` codemod does this: each page import becomes
     `const Settings = lazy(() => import('./pages/Settings'))` after the imports (a named export is mapped
@@ -87,15 +93,13 @@ class StaticRouteImport(ProjectDetector):
         for module, ctx in self.checked_modules(project):
             if _FILE_ROUTED & set(module.path.split("/")[:-1]):
                 continue
-            routed = routed_pages(module)
+            routed = routed_pages(module, _source(project.root / module.path))
             if not routed:
                 continue
-            for imp in module.imports:
-                if imp.kind != "esm" or imp.type_only or imp.function is not None:
-                    continue
-                pages = [name.local for name in imp.names if name.local in routed and not routed[name.local][1]]
-                target = project.graph.resolve_module(module.path, imp)
-                if not pages or not in_page_directory(target, imp.source):
+            found = list(self._page_imports(project, module, routed))
+            bundle = FirstBundle(project, module, [imp for imp, _ in found]) if found else None
+            for imp, pages in found:
+                if bundle is not None and bundle.page_adds_little(imp):
                     continue
                 names = ", ".join(f"`{page}`" for page in pages)
                 message = (
@@ -108,6 +112,19 @@ class StaticRouteImport(ProjectDetector):
                 finding = self.finding(module, imp.span, message, ctx=ctx, related=related)
                 yield finding.with_(fix=_LAZY_FIX) if _codemod_handles(imp, pages) else finding
 
+    @staticmethod
+    def _page_imports(
+        project: Project, module: ModuleFacts, routed: dict[str, tuple[int, bool]]
+    ) -> Iterable[tuple[Import, list[str]]]:
+        """The router's static imports of pages in a page directory, with the pages each one imports."""
+        for imp in module.imports:
+            if imp.kind != "esm" or imp.type_only or imp.function is not None:
+                continue
+            pages = [name.local for name in imp.names if name.local in routed and not routed[name.local][1]]
+            target = project.graph.resolve_module(module.path, imp)
+            if pages and in_page_directory(target, imp.source):
+                yield imp, pages
+
 
 def _codemod_handles(imp: Import, pages: list[str]) -> bool:
     """The lazy-route codemod rewrites a whole statement of pages, found again by a specifier that names the
@@ -116,8 +133,9 @@ def _codemod_handles(imp: Import, pages: list[str]) -> bool:
     return every_page and names_page_directory(imp.source)
 
 
-def routed_pages(module: ModuleFacts) -> dict[str, tuple[int, bool]]:
-    """Component names rendered by routes -> (line of the first route, whether every route is the index)."""
+def routed_pages(module: ModuleFacts, source: bytes | None = None) -> dict[str, tuple[int, bool]]:
+    """Component names rendered by routes -> (line of the first route, whether every route is the index). A
+    data router's route object is known to be the index only when the ``source`` is at hand."""
     routed: dict[str, tuple[int, bool]] = {}
 
     def add(name: str, line: int, index: bool) -> None:
@@ -142,11 +160,28 @@ def routed_pages(module: ModuleFacts) -> dict[str, tuple[int, bool]]:
             continue
         for inner in module.jsx:
             if call.span.contains(inner.span):
-                add(inner.name, inner.span.line, False)
+                add(inner.name, inner.span.line, _index_route_object(source, inner.span))
         for arg in call.args:
             for match in _COMPONENT_KEY.finditer(arg):
                 add(match.group(1), call.span.line, False)
     return routed
+
+
+def _index_route_object(source: bytes | None, span: Span) -> bool:
+    """Whether the JSX at ``span`` is the element of a route object `{ path: '/', element: ... }` or
+    `{ index: true, ... }`: the keys around it up to the nearest braces."""
+    if source is None or span.start_byte < 0:
+        return False
+    before = source[max(0, span.start_byte - 300):span.start_byte].decode("utf-8", "replace").rsplit("{", 1)[-1]
+    after = source[span.end_byte:span.end_byte + 300].decode("utf-8", "replace").split("}", 1)[0]
+    return _INDEX_KEY.search(before + " " + after) is not None
+
+
+def _source(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _lazy_hint(names: tuple[ImportedName, ...], page: str, source: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from analyzers.detectors._context_readers import ContextReaders
 from analyzers.detectors._provider_rerenders import ProviderRerenders
 from analyzers.detectors._react import (
     enclosing_component,
@@ -53,6 +54,12 @@ class UnstableContextValue(ProjectDetector):
     Nor is an inline value that costs no render: in a frontend package (a package.json) where no component is
     wrapped in `memo`, a provider whose own state and hook results all appear in the value re-renders either
     with its parent, which re-creates every consumer anyway, or with a new value that `useMemo` would give too.
+    The same holds when the package has `memo` components but none can render a reader: the context is read
+    only in its own module (`useContext` or a hook of the module that calls it) and in modules calling those
+    hooks, and none of these modules is rendered, following JSX imports across files, by a module that calls
+    `memo` (a UI kit's `<FormItem>` whose `{ id }` only its own `<FormLabel>` reads).
+    Nor is a context nobody reads: created in the module, not exported, and read only by hooks that neither the
+    module calls nor any other module imports or re-exports.
 
     ## Known limits
     A name is followed within its module only: a value built by a custom hook or imported is not reported.
@@ -77,6 +84,7 @@ class UnstableContextValue(ProjectDetector):
         graph = project.graph
         values = ValueResolver(graph.calls, graph.resolver)
         rerenders = ProviderRerenders(project)
+        readers = ContextReaders(project)
         for module, ctx, index, literals in modules_with_jsx(self, project):
             for element in module.jsx:
                 component = enclosing_component(index, element.function)
@@ -85,7 +93,9 @@ class UnstableContextValue(ProjectDetector):
                 if context is None or value is None:
                     continue
                 unstable = unstable_value(index, literals, element.function, value)
-                if unstable is None or not rerenders.value_identity_matters(module, component, value):
+                if unstable is None or not rerenders.value_identity_matters(module, component, value, context):
+                    continue
+                if readers.unread(module, context):
                     continue
                 finding = self.finding(
                     module,

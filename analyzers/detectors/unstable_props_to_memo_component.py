@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analyzers.detectors._react import MemoWrapper, memo_wrappers, modules_with_jsx, unstable_props
@@ -49,10 +50,12 @@ class UnstablePropsToMemoComponent(ProjectDetector):
 
     ## Known limits
     A custom comparator is honoured: `memo(Row, (prev, next) => prev.id === next.id)` ignores every prop it does
-    not read, and an element whose comparator is passed by name (`memo(Row, areEqual)`) or destructures its
-    parameters is skipped. Components memoised by a wrapper of the project's own, or whose props come through
-    a spread, are not seen. Skipped when the React Compiler is enabled (`babel-plugin-react-compiler` in a
-    package.json, or a babel/vite/next config that mentions it), since the compiler memoises the props itself.
+    not read, a literal prop it compares only by value (`isEqual(prev.sections, next.sections)`) keeps the memo
+    (a new function still does not), and an element whose comparator is passed by name (`memo(Row, areEqual)`)
+    or destructures its parameters is skipped. Components memoised by a wrapper of the project's own, or whose
+    props come through a spread, are not seen. Skipped when the React Compiler is enabled
+    (`babel-plugin-react-compiler` in a package.json, or a babel/vite/next config that mentions it), since the
+    compiler memoises the props itself.
 
     When the memo component is defined in the same file, the `stable-props` codemod does both: a literal of
     constants only becomes `const STYLE = {...}` above the component, and an inline function in the body of a
@@ -76,7 +79,7 @@ class UnstablePropsToMemoComponent(ProjectDetector):
 
     def check_project(self, project: Project) -> Iterable[Finding]:
         graph = project.graph
-        wrappers: dict[str, dict[str, MemoWrapper]] = {}
+        wrappers = _Wrappers(project.root)
         for module, ctx, index, literals in modules_with_jsx(self, project):
             for element in module.jsx:
                 if not element.name[:1].isupper() or not element.props:
@@ -136,7 +139,7 @@ def _stable_props_fix(
 
 
 def _memo_target(
-    graph: CodeGraph, path: str, element: JsxElement, wrappers: dict[str, dict[str, MemoWrapper]]
+    graph: CodeGraph, path: str, element: JsxElement, wrappers: _Wrappers
 ) -> tuple[str, MemoWrapper] | None:
     """The module and `memo` call an element name denotes, following imports and re-exports."""
     head, _, rest = element.name.partition(".")
@@ -161,7 +164,7 @@ def _memo_target(
 
 
 def _export_target(
-    graph: CodeGraph, path: str, name: str, wrappers: dict[str, dict[str, MemoWrapper]], depth: int
+    graph: CodeGraph, path: str, name: str, wrappers: _Wrappers, depth: int
 ) -> tuple[str, MemoWrapper] | None:
     index = graph.calls.index[path]
     export = index.exports.get(name)
@@ -184,9 +187,24 @@ def _export_target(
 
 
 def _wrapper_in(
-    graph: CodeGraph, path: str, name: str, wrappers: dict[str, dict[str, MemoWrapper]]
+    graph: CodeGraph, path: str, name: str, wrappers: _Wrappers
 ) -> tuple[str, MemoWrapper] | None:
-    if path not in wrappers:
-        wrappers[path] = memo_wrappers(graph.modules[path])
-    wrapper = wrappers[path].get(name)
+    wrapper = wrappers.of(graph.modules[path]).get(name)
     return (path, wrapper) if wrapper is not None else None
+
+
+class _Wrappers:
+    """The `memo` wrappers of each module, read once; the source lets a long comparator be read whole."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.by_path: dict[str, dict[str, MemoWrapper]] = {}
+
+    def of(self, module: ModuleFacts) -> dict[str, MemoWrapper]:
+        if module.path not in self.by_path:
+            try:
+                source = (self.root / module.path).read_bytes()
+            except OSError:
+                source = None
+            self.by_path[module.path] = memo_wrappers(module, source)
+        return self.by_path[module.path]
