@@ -12,6 +12,8 @@ _TEMPLATE_AFTER_TYPE_ARGS = re.compile(rb">\s*`")
 # `&` that is neither `&&`, `&=`, nor an HTML entity (`&amp;`, `&#38;`)
 _BARE_AMPERSAND = re.compile(rb"(?<!&)&(?![&=]|#?\w+;)")
 _NAME_END = re.compile(rb"[A-Za-z0-9_$)\]]")
+# `using` as a plain name (`const using = ...`, `if (!using)`); a `using x = ...` declaration is left as it is
+_USING_AS_NAME = re.compile(rb"(?<![\w$.])using(?![\w$])(?!\s+[A-Za-z_$][\w$]*\s*=)")
 _LOOKBACK = 600
 
 
@@ -44,6 +46,15 @@ def blank_bare_ampersands(source: bytes) -> bytes | None:
     return repaired if repaired != source else None
 
 
+def rename_using_identifiers(source: bytes) -> bytes | None:
+    """``const using = useMemo(...)``: valid, but the grammar takes the name for the TS 5.2 ``using`` declaration
+    keyword and loses the rest of the file. Renamed to ``u$ing``, a name of the same length."""
+    if b"using" not in source:
+        return None
+    repaired = _USING_AS_NAME.sub(b"u$ing", source)
+    return repaired if repaired != source else None
+
+
 def repair(source: bytes, language: str) -> bytes | None:
     """The source with every applicable work-around applied, or None when none applies."""
     repaired = source
@@ -51,6 +62,7 @@ def repair(source: bytes, language: str) -> bytes | None:
         repaired = blank_tagged_template_type_arguments(repaired) or repaired
     if language in ("tsx", "javascript"):
         repaired = blank_bare_ampersands(repaired) or repaired
+    repaired = rename_using_identifiers(repaired) or repaired
     return repaired if repaired is not source else None
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analyzers.javascript import parse
-from analyzers.js_repairs import blank_tagged_template_type_arguments
+from analyzers.js_repairs import blank_tagged_template_type_arguments, rename_using_identifiers
 
 GENERIC_TAGGED = b"""export async function stats(prisma, ids: string[]) {
   for (const id of ids) {
@@ -49,3 +49,27 @@ def test_ampersand_repair_is_dropped_when_it_does_not_help():
     source = b"export const mask = (a: number) => a & 0xff;\nexport const broken = (;\n"
     facts = parse("m.ts", source, "typescript")
     assert len(facts.errors) == 1 and facts.errors[0].startswith("syntax error")
+
+
+USING_NAME = b"""export function Step({ running }: { running: boolean }) {
+  const using = useMemo(() => running, [running]);
+  useEffect(() => {
+    if (!using) log('done');
+  }, [using]);
+  return using ? 'on' : 'off';
+}
+
+export async function scoped() {
+  await using handle = open();
+  return fetchRows(handle);
+}
+"""
+
+
+def test_using_as_a_name_parses_and_keeps_the_declaration_keyword():
+    facts = parse("Step.tsx", USING_NAME, "tsx")
+    assert facts.errors == []
+    assert {f.qualname for f in facts.functions} >= {"Step", "scoped"}
+    assert any(call.callee == "fetchRows" for call in facts.calls)  # the code after `await using` is read too
+    assert rename_using_identifiers(USING_NAME).count(b"u$ing") == 4
+    assert len(rename_using_identifiers(USING_NAME)) == len(USING_NAME)
