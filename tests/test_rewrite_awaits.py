@@ -43,6 +43,16 @@ def test_parallel_awaits_keeps_bare_awaits_as_holes() -> None:
     assert b"  const [, b] = await Promise.all([api.getA(), api.getB()]);\n" in after
 
 
+def test_parallel_awaits_reads_awaited_calls_with_type_arguments() -> None:
+    """tree-sitter reads `await f<T>(x)` as a call of `await f`; the whole call still goes into the list."""
+    source = (
+        b"async function f(api: Api) {\n  const a = await api.get<string>(KEY_A);\n"
+        b"  const b = await api.get<number>(KEY_B);\n  return [a, b];\n}\n"
+    )
+    after = apply_edits(source, compute_edits(source, "typescript"))[0]
+    assert b"  const [a, b] = await Promise.all([api.get<string>(KEY_A), api.get<number>(KEY_B)]);\n" in after
+
+
 def test_parallel_awaits_leaves_dependent_awaits() -> None:
     source = b"async function f(api) {\n  const a = await api.getA();\n  const b = await api.getB(a);\n  return b;\n}\n"
     assert compute_edits(source, "javascript") == []

@@ -10,7 +10,7 @@ import pytest
 
 from analyzers.frontends import parse_source
 from optimizer.api import analyze
-from rewriters.edits import NoFix
+from rewriters.edits import NoFix, apply_edits, fixpoint
 from rewriters.engine import JS_CODEMODS, plan, python_codemods
 from rewriters.javascript.cherry_pick_lodash import compute_edits
 
@@ -49,6 +49,21 @@ def test_codemod_pair(tmp_path: Path, codemod: str, source: Path, expected: Path
     assert _codemod_findings(tmp_path, codemod) == []
     again = plan(analyze([tmp_path], root=tmp_path, use_cache=False), unsafe=True)
     assert [r for r in again if r.changed] == []
+
+
+JS_PAIRS = [pair for pair in _pairs() if pair[0] in JS_CODEMODS]
+
+
+@pytest.mark.parametrize(("codemod", "source", "expected"), JS_PAIRS, ids=lambda v: getattr(v, "name", v))
+def test_blank_lines_at_the_top_of_the_file_move_nothing(codemod: str, source: Path, expected: Path) -> None:
+    """tree-sitter's root node starts at the first token, after any blank lines: offsets of lines and indents
+    must come from the whole file, not from the root's text."""
+    language = {".ts": "typescript", ".tsx": "tsx"}.get(source.suffix, "javascript")
+    rewritten = fixpoint(
+        b"\n\n" + source.read_bytes(),
+        lambda text: apply_edits(text, JS_CODEMODS[codemod](text, language))[0],
+    )
+    assert rewritten.decode() == "\n\n" + expected.read_text(encoding="utf-8")
 
 
 def test_every_codemod_has_a_pair() -> None:

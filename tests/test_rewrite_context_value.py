@@ -94,6 +94,14 @@ def test_names_of_nested_functions_and_module_are_not_dependencies() -> None:
     assert "import { useState, useMemo } from 'react';" in _rewrite(source)
 
 
+def test_string_properties_are_constants_and_add_no_dependency() -> None:
+    source = (
+        "import { useMemo } from 'react';\n"
+        "export function P({ a }) {\n  return <VContext.Provider value={{ view: 'month', a }} />;\n}\n"
+    )
+    assert "value={useMemo(() => ({ view: 'month', a }), [a])}" in _rewrite(source)
+
+
 def test_other_value_props_are_left_alone() -> None:
     source = "import { useState } from 'react';\nexport function P({ a }) {\n  return <Select value={{ a }} />;\n}\n"
     assert compute_edits(source.encode(), "tsx") == []
@@ -109,6 +117,7 @@ def test_other_value_props_are_left_alone() -> None:
         ("{ [key]: a }", None),
         ("{ run() {} }", None),
         ("{ a: `x${b}` }", None),
+        ("{ view: 'month', a, size: 2, title: `Month` }", Applicability.SAFE),  # constants read no name
         ("[a, b]", None),
     ],
 )
@@ -158,3 +167,44 @@ def test_a_safe_run_leaves_the_codemod_alone_when_the_file_also_has_an_unsafe_si
     assert [r for r in safe_run if r.changed] == []  # the unsafe site must not be rewritten by a safe run
     (both,) = plan(analyze([tmp_path], root=tmp_path, use_cache=False), unsafe=True)
     assert both.error is None and both.after.count(b"useMemo(") == 2
+
+
+# a hook must run on every render, once and in the same order: where the literal is not, it stays as written
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("  return open && <AContext.Provider value={{ a }} />;\n", "conditionally"),
+        ("  return open ? <AContext.Provider value={{ a }} /> : null;\n", "conditionally"),
+        ("  if (!open) return null;\n  return <AContext.Provider value={{ a }} />;\n", "after a return on line 3"),
+        ("  return items.map((item) => <AContext.Provider key={item} value={{ a }} />);\n", "nested callback"),
+    ],
+)
+def test_declines_a_provider_not_rendered_on_every_render(body: str, reason: str) -> None:
+    source = f"import {{ useMemo }} from 'react';\nexport function P({{ a, open, items }}) {{\n{body}}}\n"
+    with pytest.raises(NoFix, match=reason):
+        compute_edits(source.encode(), "tsx")
+
+
+def test_declines_a_class_component() -> None:
+    source = (
+        "import React from 'react';\nexport class P extends React.Component {\n"
+        "  render() {\n    return <AContext.Provider value={{ a: this.props.a }} />;\n  }\n}\n"
+    )
+    with pytest.raises(NoFix, match="class component"):
+        compute_edits(source.encode(), "tsx")
+
+
+def test_an_arrow_returning_jsx_and_a_return_after_the_hook_are_fine() -> None:
+    arrow = "import { useMemo } from 'react';\nexport const P = ({ a }) => <AContext.Provider value={{ a }} />;\n"
+    assert "value={useMemo(() => ({ a }), [a])}" in _rewrite(arrow)
+    late = (
+        "import { useMemo } from 'react';\nexport function P({ a, open }) {\n"
+        "  const tree = <AContext.Provider value={{ a }} />;\n  if (!open) return null;\n  return tree;\n}\n"
+    )
+    assert "value={useMemo(() => ({ a }), [a])}" in _rewrite(late)
+    # a component written as an object property (a mocked module's exports, say) may call hooks too
+    member = (
+        "import { useMemo } from 'react';\n"
+        "export const ui = { Select: ({ a }) => <AContext.Provider value={{ a }} /> };\n"
+    )
+    assert "value={useMemo(() => ({ a }), [a])}" in _rewrite(member)

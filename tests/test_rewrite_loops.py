@@ -45,12 +45,15 @@ def _loop(body: str, header: str = "for (const user of users)", before: str = ""
         (_loop("    sent.push(user.id);\n    await mailer.send(user);\n", before="  const sent = [];\n"), "adds to `sent`"),
         (_loop("    await mailer.send(user);\n    log.set(user.id, true);\n"), "adds to `log`"),
         (_loop("    await mailer.send(user);\n    user.tags.forEach((tag) => { count += 1; });\n"), "writes to `count`"),
-        (_loop("    if (!user.active) continue;\n    await mailer.send(user);\n"), "`continue` on line 3"),
+        (_loop("    if (!user.active) continue;\n    sent.push(await mailer.send(user));\n", before="  const sent = [];\n"),
+         "`continue` on line 4 skips the push to `sent`"),
         (_loop("    await mailer.send(user);\n", header="for (user of users)"), "does not declare"),
         (_loop("    await mailer.send(user);\n", header="outer: for (const user of users)"), "has a label"),
         (_loop("    await mailer.send(user);\n", params="users: Set<User>"), "declared as `Set<User>`"),
         (_loop("    await mailer.send(user);\n", before="  const users = new Set(list);\n", params="list: User[]"),
          "built with `new Set\\(list\\)`"),
+        (_loop("    await mailer.send(user);\n", before="  const users = byId.values();\n", params="byId: Lookup"),
+         "built with `byId.values\\(\\)`"),
         (_loop("    await mailer.send(user);\n    sent.push(user);\n    count(sent);\n", before="  const sent = [];\n"),
          "adds to `sent`"),
         (_loop("    audit(sent);\n    sent.push(await mailer.send(user));\n", before="  const sent = [];\n"),
@@ -181,6 +184,12 @@ def test_batch_fix_is_offered_for_keys_a_map_finds_again(
     assert _fixes(tmp_path, files, "n-plus-one-query") == ["batch-prisma-lookups" if offered else None]
 
 
+def test_batch_fix_is_not_offered_for_a_loop_that_stops_on_a_row(tmp_path: Path) -> None:
+    """`findUnique` until one row is found: the batch would query every item and drop the early stop."""
+    stops = "    const user = await QUERY;\n    if (user) break;\n"
+    assert _fixes(tmp_path, {"users.ts": _lookup(stops)}, "n-plus-one-query") == [None]
+
+
 def _node_results(tmp_path: Path, name: str, code: str) -> dict:
     script = tmp_path / f"{name}.mjs"
     script.write_text(code, encoding="utf-8")
@@ -193,7 +202,13 @@ def _node_results(tmp_path: Path, name: str, code: str) -> dict:
 SERVICE = """
 export async function sendInvites(mailer, invites) {
   for (const invite of invites) {
-    const link = `https://example.com/join/${invite.teamId}`;
+    if (!invite.email) continue;
+    let link = `https://example.com/join/${invite.teamId}`;
+    for (const tag of invite.tags) {
+      if (tag === "stop") break;
+      if (!tag) continue;
+      link += `&tag=${tag}`;
+    }
     await mailer.sendInvite(invite.email, link);
   }
 }
@@ -228,7 +243,11 @@ const call = (name) => async (...args) => {
   return name === "putObject" ? { etag: `etag-${args[0]}` } : `signed:${args[0]}`;
 };
 const client = { sendInvite: call("sendInvite"), getSignedUrl: call("getSignedUrl"), putObject: call("putObject") };
-await sendInvites(client, [{ email: "a@x.io", teamId: "t1" }, { email: "b@x.io", teamId: "t2" }]);
+await sendInvites(client, [
+  { email: "a@x.io", teamId: "t1", tags: ["red", "", "blue", "stop", "green"] },
+  { email: "", teamId: "t0", tags: [] },
+  { email: "b@x.io", teamId: "t2", tags: [] },
+]);
 const urls = await signedUrls(client, ["k1", "k2", "k3"]);
 const etags = await archive(client, [{ id: "r1", total: 5 }, { id: "r2", total: 7 }]);
 calls.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
@@ -240,6 +259,8 @@ console.log(JSON.stringify({ urls, etags, calls, peak }));
 def test_promise_all_loop_gives_the_same_results_with_calls_overlapping(tmp_path: Path) -> None:
     after = _rewrite(promise_all_loop, SERVICE, "javascript")
     assert after.count("Promise.all(") == 3
+    # the turn's own `continue` returns from the callback; the inner loop's `break`/`continue` stay
+    assert "if (!invite.email) return;" in after and 'if (tag === "stop") break;' in after
     before_run = _node_results(tmp_path, "before", SERVICE + SERVICE_DRIVER)
     after_run = _node_results(tmp_path, "after", after + SERVICE_DRIVER)
     assert before_run["peak"] == 1 and after_run["peak"] > 1
@@ -288,3 +309,8 @@ def test_batch_lookups_gives_the_same_rows_with_one_query(tmp_path: Path) -> Non
     assert before_run["customers"][1] is None
     assert before_run["queries"] == ["findUnique"] * 4
     assert after_run["queries"] == ["findMany"]
+
+
+def test_promise_all_loop_takes_arrays_from_object_values() -> None:
+    source = _loop("    await mailer.send(user);\n", before="  const users = Object.values(byId);\n", params="byId: Lookup")
+    assert "await Promise.all(users.map(async (user) => {" in _rewrite(promise_all_loop, source)

@@ -379,3 +379,16 @@ def test_the_rewritten_fixtures_type_check_under_strict_settings(node_modules: P
     (tmp_path / "tsconfig.json").write_text(json.dumps({"compilerOptions": STRICT, "include": ["."]}))
     done = run_tsc(node_modules, tmp_path / "tsconfig.json")
     assert done.returncode == 0, done.stdout
+
+
+def test_a_data_router_index_page_stays_static() -> None:
+    source = (
+        "import { createBrowserRouter } from 'react-router-dom';\nimport Home from './pages/Home';\n"
+        "import Reports from './pages/Reports';\n\n"
+        "export const router = createBrowserRouter([\n  { path: '/', element: <Home /> },\n"
+        "  { path: '/reports', element: <Reports /> },\n]);\n"
+    )
+    fixed = lazy_route.compute_edits(source.encode(), "tsx")
+    text = apply_edits(source.encode(), fixed)[0].decode()
+    assert "import Home from './pages/Home';" in text
+    assert "const Reports = lazy(() => import('./pages/Reports'));" in text

@@ -16,9 +16,12 @@ import textwrap
 import types
 from pathlib import Path
 
+import libcst
 import pytest
 import npm_helpers
 from npm_helpers import run_node
+
+from rewriters.python import lazy_import
 
 PAIRS = Path(__file__).resolve().parent.parent / "fixtures" / "rewrites"
 
@@ -255,3 +258,16 @@ def test_packages_without_npm_give_the_reason(monkeypatch: pytest.MonkeyPatch, t
     with pytest.raises(RuntimeError, match="npm is not installed"):
         npm_helpers.install_node_packages()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_lazy_import_keeps_the_lines_above_a_moved_import() -> None:
+    """The blank line that ended an import group, and a comment above the import, stay where they were."""
+    source = (
+        "import re\n\n# images\nimport cv2\nimport numpy as np\n\n\n"
+        "def edges(image):\n    return cv2.Canny(np.asarray(image), 1, 2), re.I\n"
+    )
+    moved = lazy_import.transform(libcst.parse_module(source), {4}).code
+    assert moved == (
+        "import re\n\n# images\nimport numpy as np\n\n\n"
+        "def edges(image):\n    import cv2\n    return cv2.Canny(np.asarray(image), 1, 2), re.I\n"
+    )

@@ -1,25 +1,21 @@
-"""Tree-sitter helpers shared by the React codemods: walking, the names a component binds, and the React import."""
+"""Tree-sitter helpers shared by the React codemods: the React import, the names a component binds, and where
+a hook may be called."""
 
 from __future__ import annotations
 
 from tree_sitter import Node
 
-from analyzers.facts import ModuleFacts
-from analyzers.frontends import parse_source
 from analyzers.js_queries import grammar
 from optimizer.findings import Edit
 from rewriters.edits import NoFix
+from rewriters.javascript._tree import FUNCTIONS, identifiers, node_text, pattern_names
 
-FUNCTIONS = frozenset({"function_declaration", "function_expression", "arrow_function", "method_definition"})
-# nodes under a parameter or declarator name that bind the identifiers below them
-_PATTERN_NAMES = frozenset({"identifier", "shorthand_property_identifier_pattern"})
-# the front-end only reads the path for messages; the language is passed explicitly
-_PATH = {"typescript": "input.ts", "tsx": "input.tsx", "javascript": "input.jsx"}
-
-
-def module_facts(source: bytes, language: str) -> ModuleFacts:
-    """The facts the detectors read, for the codemod to find the same sites again on the current text."""
-    return parse_source(_PATH.get(language, "input.jsx"), language, source)
+# between an element and the component body: a hook there would run on some renders only, or once per item
+_CONDITIONS = frozenset({
+    "ternary_expression", "binary_expression", "if_statement", "switch_statement", "for_statement",
+    "for_in_statement", "while_statement", "do_statement", "try_statement",
+})  # fmt: skip
+_COMPONENT_WRAPPERS = frozenset({"memo", "forwardRef"})
 
 
 def parse_expression(code: str, language: str) -> Node | None:
@@ -44,23 +40,23 @@ def react_names(
     for statement in root.children:
         source = statement.child_by_field_name("source") if statement.type == "import_statement" else None
         clause = next((c for c in statement.children if c.type == "import_clause"), None)
-        if source is None or clause is None or text(source)[1:-1] != "react":
+        if source is None or clause is None or node_text(source)[1:-1] != "react":
             continue
         # `import type { ... }` is erased at compile time: only a type can come from it
         type_only = any(child.type == "type" for child in statement.children)
         for part in clause.named_children:
             if part.type == "named_imports":
                 for specifier in (s for s in part.named_children if s.type == "import_specifier"):
-                    name = text(specifier.child_by_field_name("name"))
+                    name = node_text(specifier.child_by_field_name("name"))
                     alias = specifier.child_by_field_name("alias") or specifier.child_by_field_name("name")
                     if not type_only or name in types:
-                        found.setdefault(name, text(alias))
+                        found.setdefault(name, node_text(alias))
                     if not type_only:
                         specifiers.append(specifier)
             elif part.type == "identifier" and not type_only:
-                namespace = text(part)
+                namespace = node_text(part)
             elif part.type == "namespace_import" and part.named_children and not type_only:
-                namespace = text(part.named_children[-1])
+                namespace = node_text(part.named_children[-1])
     everything = [*wanted, *types]
     missing = [name for name in everything if name not in found]
     names = {name: found.get(name, name) for name in everything}
@@ -77,31 +73,8 @@ def react_names(
     if clash:
         raise NoFix(f"`{clash[0]}` already names something else in this file")
     first = next((s for s in root.children if s.type == "import_statement"), None)
-    at = line_start(root, first) if first is not None else 0
+    at = first.start_byte - first.start_point[1] if first is not None else 0  # the start of its line
     return names, [Edit(at, at, f"import {{ {listed} }} from 'react';\n")]
-
-
-def identifiers(root: Node) -> set[str]:
-    """Every name the file reads or binds, so a new name can be checked against all of them."""
-    kinds = {"identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern", "type_identifier"}
-    return {text(node) for node in walk(root) if node.type in kinds}
-
-
-def unique_name(base: str, taken: set[str]) -> str:
-    """``base``, or ``base2``, ``base3``... whichever no name in ``taken`` uses; the result is added to it."""
-    name, n = base, 1
-    while name in taken:
-        n += 1
-        name = f"{base}{n}"
-    taken.add(name)
-    return name
-
-
-def enclosing_function(node: Node) -> Node | None:
-    parent = node.parent
-    while parent is not None and parent.type not in FUNCTIONS:
-        parent = parent.parent
-    return parent
 
 
 def bound_names(component: Node) -> set[str]:
@@ -121,71 +94,62 @@ def bound_names(component: Node) -> set[str]:
         elif node.type in FUNCTIONS:
             declared = node.child_by_field_name("name")
             if declared is not None:
-                names.add(text(declared))
+                names.add(node_text(declared))
             continue
         stack.extend(node.named_children)
     return names
 
 
-def pattern_names(pattern: Node | None) -> set[str]:
-    """Identifiers a parameter list or binding pattern binds; default values and type annotations bind none."""
-    if pattern is None:
-        return set()
-    if pattern.type in _PATTERN_NAMES:
-        return {text(pattern)}
-    found: set[str] = set()
-    for child in pattern.named_children:
-        if child.type in {"type_annotation", "property_identifier"}:
-            continue
-        if child.type in {"assignment_pattern", "object_assignment_pattern"}:
-            found |= pattern_names(child.child_by_field_name("left"))
-        elif child.type == "pair_pattern":
-            found |= pattern_names(child.child_by_field_name("value"))
-        elif child.type in {"required_parameter", "optional_parameter"}:
-            found |= pattern_names(child.child_by_field_name("pattern"))
-        else:
-            found |= pattern_names(child)
-    return found
+def render_site(node: Node, what: str) -> tuple[Node, Node]:
+    """The function component whose every render evaluates ``node``, and the top-level statement of its body that
+    holds it (the body itself when an arrow returns JSX directly). NoFix when a hook there would not run on every
+    render, or not once: under a condition or in a loop, in a nested callback (a list item), in a class component.
+    ``what`` names the site in the message."""
+    outer = node
+    while outer.parent is not None and outer.parent.type not in FUNCTIONS:
+        if outer.parent.type in _CONDITIONS:
+            raise NoFix(f"{what} is rendered conditionally or in a loop; a hook cannot go there")
+        outer = outer.parent
+    component = outer.parent
+    body = component.child_by_field_name("body") if component is not None else None
+    if component is None or outer != body:
+        raise NoFix(f"{what} is not in a function body")
+    if component.type == "method_definition":
+        raise NoFix(f"{what} is in a class component, which cannot call hooks")
+    if not _is_function_component(component):
+        raise NoFix(f"{what} is inside a nested callback (a list item?); extract a child component")
+    if body.type != "statement_block":
+        return component, body
+    return component, next(s for s in body.named_children if s.start_byte <= node.start_byte < s.end_byte)
 
 
-def node_at(root: Node, start: int, end: int, kinds: frozenset[str] | set[str]) -> Node | None:
-    """The smallest node of one of ``kinds`` that covers the byte range (a fact's span)."""
-    node = root.descendant_for_byte_range(start, end)
-    while node is not None and node.type not in kinds:
-        node = node.parent
-    return node
+def _is_function_component(function: Node) -> bool:
+    name = function.child_by_field_name("name")
+    if name is None and function.parent is not None and function.parent.type == "variable_declarator":
+        name = function.parent.child_by_field_name("name")
+    if name is None and function.parent is not None and function.parent.type == "pair":
+        name = function.parent.child_by_field_name("key")  # `{ Select: (props) => <... /> }`
+    call = function.parent.parent if function.parent is not None and function.parent.type == "arguments" else None
+    if name is None and call is not None:
+        # `memo(function (props) {...})`, `forwardRef((props, ref) => {...})`; not `items.map((item) => ...)`
+        return node_text(call.child_by_field_name("function")).rsplit(".", 1)[-1] in _COMPONENT_WRAPPERS
+    return name is not None and node_text(name)[:1].isupper()
 
 
-def line_start(root: Node, node: Node) -> int:
-    """Byte offset of the start of ``node``'s line."""
-    source = root.text or b""
-    return source.rfind(b"\n", 0, node.start_byte) + 1
+def first_return(component: Node, until: Node) -> Node | None:
+    """The first top-level statement of the component's body, up to and including ``until``, that may return: a hook
+    after it runs on some renders only."""
+    body = component.child_by_field_name("body")
+    statements = body.named_children if body is not None and body.type == "statement_block" else []
+    return next((s for s in statements if s.start_byte <= until.start_byte and _may_return(s)), None)
 
 
-def line_end(root: Node, node: Node) -> int:
-    """Byte offset just past the newline that ends ``node``'s last line (or the end of the file)."""
-    source = root.text or b""
-    end = source.find(b"\n", node.end_byte)
-    return len(source) if end < 0 else end + 1
-
-
-def indent_of(root: Node, node: Node) -> str:
-    """The whitespace that starts ``node``'s line."""
-    source = root.text or b""
-    line = source[line_start(root, node) : node.start_byte].decode("utf-8")
-    return line[: len(line) - len(line.lstrip())]
-
-
-def walk(root: Node) -> list[Node]:
-    """Every node of the tree in document order, iteratively (deep trees stay off the stack)."""
-    found: list[Node] = []
-    stack = [root]
+def _may_return(statement: Node) -> bool:
+    stack = [statement]
     while stack:
         node = stack.pop()
-        found.append(node)
-        stack.extend(reversed(node.children))
-    return found
-
-
-def text(node: Node | None) -> str:
-    return (node.text or b"").decode("utf-8") if node is not None else ""
+        if node.type == "return_statement":
+            return True
+        if node.type not in FUNCTIONS:
+            stack.extend(node.named_children)
+    return False

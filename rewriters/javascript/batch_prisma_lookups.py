@@ -26,25 +26,19 @@ from analyzers.detectors._data_access import classify, prisma_clients
 from analyzers.facts import Call, Loop, ModuleFacts
 from optimizer.findings import Edit
 from rewriters.edits import NoFix
-from rewriters.javascript._nodes import (
+from rewriters.javascript._loops import (
     PLAIN_REFERENCE,
     ForOf,
-    check_array,
     awaited_call,
+    check_array,
     collector,
     declared_from_await,
     declared_names,
     for_of,
-    fresh_name,
-    indentation,
-    line,
-    mentions,
-    node_text,
-    parse,
     push_argument,
     statement_at,
-    walk,
 )
+from rewriters.javascript._tree import fresh_name, line, mentions, node_text, statement_indent, tree_and_facts, walk
 
 CODEMOD_ID = "batch-prisma-lookups"
 # query options that keep every scalar field of the row (`include` adds relations; `select` is checked)
@@ -53,9 +47,11 @@ _KEPT_OPTIONS = frozenset({"where", "select", "include"})
 
 def batchable_lookups(module: ModuleFacts) -> list[tuple[Loop, Call, str]]:
     """(loop, call, key field) for each `for…of` loop over a name whose only query is an awaited
-    `findUnique({ where: { <one field> } })` made in the loop itself; the codemod checks the rest on the tree."""
+    `findUnique({ where: { <one field> } })` made in the loop itself, in a loop that goes through every item
+    (no `break`/`return` on a row found); the codemod checks the rest on the tree."""
     if module.language == "python":
         return []
+    stops = [a.span for a in module.awaits if a.loop_carried]
     clients = prisma_clients(module)
     queries: dict[int, list[Call]] = {}
     for call in module.calls:
@@ -68,6 +64,8 @@ def batchable_lookups(module: ModuleFacts) -> list[tuple[Loop, Call, str]]:
         if len(calls) != 1 or loop.kind != "for_of" or not PLAIN_REFERENCE.fullmatch(loop.iterable):
             continue
         where = [key.removeprefix("where.") for key in call.arg_keys if key.startswith("where.")]
+        if any(s.start_byte <= call.span.start_byte and call.span.end_byte <= s.end_byte for s in stops):
+            continue
         if call.name == "findUnique" and call.awaited and call.loops[-1] == loop_id and len(where) == 1:
             if "." not in where[0] and "*" not in where[0]:
                 found.append((loop, call, where[0]))
@@ -76,7 +74,7 @@ def batchable_lookups(module: ModuleFacts) -> list[tuple[Loop, Call, str]]:
 
 def compute_edits(source: bytes, language: str) -> list[Edit]:
     """One edit per batchable loop that replaces it and its array with one `findMany`; NoFix when unsure."""
-    root, module = parse(source, language)
+    root, module = tree_and_facts(source, language)
     return [
         _rewrite(source, root, for_of(statement_at(root, loop.span)))
         for loop, _, _ in batchable_lookups(module)
@@ -109,7 +107,7 @@ def _rewrite(source: bytes, root: Node, loop: ForOf) -> Edit:
     keyword = declaration.children[0].type
     annotation = declaration.named_children[0].child_by_field_name("type")
     typed = node_text(annotation) if annotation is not None else ""
-    indent = "\n" + indentation(source, declaration)
+    indent = "\n" + statement_indent(source, declaration)
     extra = "".join(f", {text}" for text in options)
     text = (
         f"const {rows} = await {node_text(delegate)}.findMany({{ where: {{ {field}: {{ in: {keys} }} }}{extra} }});"

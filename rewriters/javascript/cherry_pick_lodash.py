@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from analyzers.js_queries import grammar
 from optimizer.findings import Edit
-from rewriters.edits import UNREADABLE, NoFix
+from rewriters.edits import NoFix
+from rewriters.javascript._tree import line, node_text, nodes_by_text, read_tree
 
 CODEMOD_ID = "cherry-pick-lodash"
 LIBRARY = "lodash"
@@ -31,13 +31,11 @@ _RESERVED = frozenset({
 
 def compute_edits(source: bytes, language: str) -> list[Edit]:
     """Edits that cherry-pick every whole-lodash import of the file; raise NoFix when one is unsafe."""
-    root = grammar(language).parser.parse(source).root_node
-    if root.has_error:
-        raise NoFix(UNREADABLE)
+    root = read_tree(source, language)
     imports = [node for node in root.children if node.type == "import_statement" and _lodash_local(node)]
     if not imports:
         return []
-    names = _names(root)
+    names = nodes_by_text(root, _NAME_NODES)
     edits: list[Edit] = []
     for statement in imports:
         edits += _cherry_pick(source, statement, _lodash_local(statement) or "", names)
@@ -48,15 +46,15 @@ def _lodash_local(statement: Node) -> str | None:
     """The local name of a lone default or namespace import of lodash, else None."""
     source = statement.child_by_field_name("source")
     clause = next((c for c in statement.children if c.type == "import_clause"), None)
-    if source is None or clause is None or _text(source)[1:-1] != LIBRARY:
+    if source is None or clause is None or node_text(source)[1:-1] != LIBRARY:
         return None
     if len(clause.named_children) != 1:
         return None  # `import _, { map } from 'lodash'` mixes forms; left to a person
     only = clause.named_children[0]
     if only.type == "identifier":
-        return _text(only)
+        return node_text(only)
     if only.type == "namespace_import" and only.named_children:
-        return _text(only.named_children[-1])
+        return node_text(only.named_children[-1])
     return None
 
 
@@ -75,14 +73,14 @@ def _cherry_pick(source: bytes, statement: Node, local: str, names: dict[str, li
             and member.child_by_field_name("object") == node
             and prop is not None
             and prop.type == "property_identifier"
-            and _text(member) == f"{local}.{_text(prop)}"
+            and node_text(member) == f"{local}.{node_text(prop)}"
             and call is not None
             and call.type == "call_expression"
             and call.child_by_field_name("function") == member
         )
         if not is_call:
-            raise NoFix(f"`{local}` is used other than as `{local}.method(...)` on line {node.start_point[0] + 1}")
-        method = _text(prop)
+            raise NoFix(f"`{local}` is used other than as `{local}.method(...)` on line {line(node)}")
+        method = node_text(prop)
         if method in _RESERVED:
             raise NoFix(f"`{method}` cannot be a variable name")
         if method in names:
@@ -91,29 +89,14 @@ def _cherry_pick(source: bytes, statement: Node, local: str, names: dict[str, li
         edits.append(Edit(member.start_byte, member.end_byte, method))
     if not methods:
         raise NoFix(f"`{local}` is never called; remove the import by hand if it is unused")
-    quote = _text(statement.child_by_field_name("source"))[0]
-    semicolon = ";" if _text(statement).endswith(";") else ""
+    quote = node_text(statement.child_by_field_name("source"))[0]
+    semicolon = ";" if node_text(statement).endswith(";") else ""
     newline = "\r\n" if b"\r\n" in source else "\n"
     lines = [f"import {m} from {quote}{LIBRARY}/{m}{quote}{semicolon}" for m in sorted(methods)]
     edits.append(Edit(statement.start_byte, statement.end_byte, newline.join(lines)))
     return edits
 
 
-def _names(root: Node) -> dict[str, list[Node]]:
-    """Every name node of the tree by its text, in one iterative walk (deep trees stay off the stack)."""
-    found: dict[str, list[Node]] = {}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type in _NAME_NODES:
-            found.setdefault(_text(node), []).append(node)
-        stack.extend(node.children)
-    return found
-
-
 def _inside(node: Node, outer: Node) -> bool:
     return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
 
-
-def _text(node: Node) -> str:
-    return (node.text or b"").decode("utf-8")

@@ -12,10 +12,20 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from analyzers.detectors.static_route_import import ROUTER_CALLS, names_page_directory, routed_pages
-from analyzers.js_queries import grammar
 from optimizer.findings import Edit
-from rewriters.edits import UNREADABLE, NoFix
-from rewriters.javascript._react import indent_of, line_end, line_start, module_facts, react_names, text, walk
+from rewriters.edits import NoFix
+from rewriters.javascript._react import react_names
+from rewriters.javascript._tree import (
+    indent_of,
+    line_end,
+    line_prefix,
+    line_start,
+    module_facts,
+    node_text,
+    nodes_by_text,
+    read_tree,
+    walk,
+)
 
 CODEMOD_ID = "lazy-route"
 BOUNDARY = "Suspense"
@@ -27,10 +37,9 @@ _JSX_VALUES = frozenset({"jsx_element", "jsx_self_closing_element"})
 
 def compute_edits(source: bytes, language: str) -> list[Edit]:
     """Edits that load every statically imported route page of the file lazily; NoFix when none can be."""
-    root = grammar(language).parser.parse(source).root_node
-    if root.has_error:
-        raise NoFix(UNREADABLE)
-    pages = {name for name, (_, index_only) in routed_pages(module_facts(source, language)).items() if not index_only}
+    root = read_tree(source, language)
+    routed = routed_pages(module_facts(source, language), source)  # the source tells a data router's index route
+    pages = {name for name, (_, index_only) in routed.items() if not index_only}
     imports = [node for node in root.children if node.type == "import_statement"]
     candidates = [node for node in imports if _is_page_import(node, pages)]
     if not candidates:
@@ -53,23 +62,23 @@ def compute_edits(source: bytes, language: str) -> list[Edit]:
         raise NoFix("; ".join(reasons))
     names, edits = react_names(root, ["lazy", BOUNDARY] if boundaries else ["lazy"], add_import=True)
     declarations = "".join(
-        _declaration(local, imported, text(statement.child_by_field_name("source")), names["lazy"])
+        _declaration(local, imported, node_text(statement.child_by_field_name("source")), names["lazy"])
         for statement, bindings in converted
         for local, imported in bindings
     )
-    edits += [Edit(line_start(root, statement), line_end(root, statement), "") for statement, _ in converted]
-    after = line_end(root, imports[-1])
+    edits += [Edit(line_start(source, statement), line_end(source, statement), "") for statement, _ in converted]
+    after = line_end(source, imports[-1])
     edits.append(Edit(after, after, "\n" + declarations))
-    edits += [_wrap(root, node, names.get(BOUNDARY, BOUNDARY)) for node in boundaries.values()]
+    edits += [_wrap(source, node, names.get(BOUNDARY, BOUNDARY)) for node in boundaries.values()]
     return edits
 
 
 def _is_page_import(statement: Node, pages: set[str]) -> bool:
     source = statement.child_by_field_name("source")
-    if source is None or not names_page_directory(text(source)[1:-1]):
+    if source is None or not names_page_directory(node_text(source)[1:-1]):
         return False
     clause = next((c for c in statement.children if c.type == "import_clause"), None)
-    names = {text(n) for n in walk(clause) if n.type == "identifier"} if clause is not None else set()
+    names = {node_text(n) for n in walk(clause) if n.type == "identifier"} if clause is not None else set()
     return bool(names & pages)
 
 
@@ -82,13 +91,13 @@ def _bindings(statement: Node, pages: set[str]) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for part in clause.named_children:
         if part.type == "identifier":
-            found.append((text(part), "default"))
+            found.append((node_text(part), "default"))
         elif part.type == "named_imports":
             for specifier in part.named_children:
                 if specifier.type != "import_specifier" or any(c.type == "type" for c in specifier.children):
                     raise NoFix(f"the import on line {line} also imports types")
-                name = text(specifier.child_by_field_name("name"))
-                found.append((text(specifier.child_by_field_name("alias")) or name, name))
+                name = node_text(specifier.child_by_field_name("name"))
+                found.append((node_text(specifier.child_by_field_name("alias")) or name, name))
         else:
             raise NoFix(f"the namespace import on line {line} is not a single page")
     others = [local for local, _ in found if local not in pages]
@@ -99,11 +108,8 @@ def _bindings(statement: Node, pages: set[str]) -> list[tuple[str, str]]:
 
 def _references(root: Node) -> dict[str, list[Node]]:
     """Every identifier outside the imports, by name (JSX tag names included)."""
-    found: dict[str, list[Node]] = {}
-    for node in walk(root):
-        if node.type in ("identifier", "shorthand_property_identifier", "type_identifier") and not _in_import(node):
-            found.setdefault(text(node), []).append(node)
-    return found
+    found = nodes_by_text(root, {"identifier", "shorthand_property_identifier", "type_identifier"})
+    return {name: kept for name, nodes in found.items() if (kept := [n for n in nodes if not _in_import(n)])}
 
 
 def _in_import(node: Node) -> bool:
@@ -118,7 +124,7 @@ def _boundary(use: Node, boundary_tags: set[str]) -> Node | None:
     line = use.start_point[0] + 1
     value = _route_value(use)
     if value is None:
-        raise NoFix(f"`{text(use)}` on line {line} is used other than as a route's element")
+        raise NoFix(f"`{node_text(use)}` on line {line} is used other than as a route's element")
     switch = None
     for ancestor in _ancestors(value):
         name = _tag_name(ancestor)
@@ -130,7 +136,7 @@ def _boundary(use: Node, boundary_tags: set[str]) -> Node | None:
         return switch
     if value.type in _JSX_VALUES:
         return value
-    raise NoFix(f"`{text(use)}` on line {line} is a route component outside `<Routes>`; no place for `Suspense`")
+    raise NoFix(f"`{node_text(use)}` on line {line} is a route component outside `<Routes>`; no place for `Suspense`")
 
 
 def _route_value(use: Node) -> Node | None:
@@ -149,9 +155,9 @@ def _route_value(use: Node) -> Node | None:
             element = attribute.parent
             opening = element is not None and element.type == "jsx_opening_element"
             route = _tag_name(element.parent if opening else element)
-            is_route = text(attribute.named_children[0]) in _ROUTE_ATTRIBUTES and route.rsplit(".", 1)[-1] == "Route"
+            is_route = node_text(attribute.named_children[0]) in _ROUTE_ATTRIBUTES and route.rsplit(".", 1)[-1] == "Route"
             return node if is_route and (node.type in _JSX_VALUES or node is use) else None
-        if holder.type == "pair" and text(holder.child_by_field_name("key")) == "element" and _in_router_call(holder):
+        if holder.type == "pair" and node_text(holder.child_by_field_name("key")) == "element" and _in_router_call(holder):
             return node if node.type in _JSX_VALUES else None
         if holder.type not in ("jsx_element", "parenthesized_expression"):
             return None  # `{open && <X />}`, a call argument, ...
@@ -162,7 +168,7 @@ def _route_value(use: Node) -> Node | None:
 def _in_router_call(node: Node) -> bool:
     for ancestor in _ancestors(node):
         callee = ancestor.child_by_field_name("function") if ancestor.type == "call_expression" else None
-        if callee is not None and text(callee).rsplit(".", 1)[-1] in ROUTER_CALLS:
+        if callee is not None and node_text(callee).rsplit(".", 1)[-1] in ROUTER_CALLS:
             return True
     return False
 
@@ -180,7 +186,7 @@ def _tag_name(node: Node | None) -> str:
         node = node.child_by_field_name("open_tag") or node.named_children[0]
     if node is None or node.type not in ("jsx_opening_element", "jsx_self_closing_element"):
         return ""
-    return text(node.child_by_field_name("name"))
+    return node_text(node.child_by_field_name("name"))
 
 
 def _declaration(local: str, exported: str, source: str, lazy: str) -> str:
@@ -191,14 +197,14 @@ def _declaration(local: str, exported: str, source: str, lazy: str) -> str:
     return f"const {local} = {lazy}(() => {module});\n"
 
 
-def _wrap(root: Node, node: Node, boundary: str) -> Edit:
+def _wrap(source: bytes, node: Node, boundary: str) -> Edit:
     """`<Suspense fallback={null}>` around ``node``: on lines of their own, the block indented, when the node
     starts its line and holds no template literal (whose text indenting would change); inline otherwise."""
     opening, closing = f"<{boundary} fallback={{null}}>", f"</{boundary}>"
-    body = text(node)
-    start = line_start(root, node)
-    indent = indent_of(root, node)
-    if (root.text or b"")[start : node.start_byte].strip() or "`" in body:
+    body = node_text(node)
+    start = line_start(source, node)
+    indent = indent_of(source, node)
+    if line_prefix(source, node).strip() or "`" in body:
         return Edit(node.start_byte, node.end_byte, f"{opening}{body}{closing}")
     nested = "\n".join(f"  {line}" if line.strip() else line for line in body.split("\n"))
     return Edit(start, node.end_byte, f"{indent}{opening}\n{indent}{nested}\n{indent}{closing}")

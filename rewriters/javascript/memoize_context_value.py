@@ -3,7 +3,9 @@
 Only an object literal written inline in the `value` attribute is rewritten; a name bound to a literal is
 left to a person, who may already reuse it elsewhere in the component. The dependencies are the names the
 literal reads that the component binds (parameters and locals): module-level names and globals keep their
-identity across renders, so listing them would only add noise.
+identity across renders, so listing them would only add noise. The hook takes the literal's place, so that place
+must run on every render: a Provider under a condition, in a loop or a list callback, after an early `return`, or in
+a class component leaves the file alone.
 """
 
 from __future__ import annotations
@@ -11,16 +13,16 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from analyzers.js_nodes import MAX_TEXT
-from analyzers.js_queries import grammar
 from optimizer.findings import Applicability, Edit
-from rewriters.edits import UNREADABLE, NoFix
-from rewriters.javascript._react import bound_names, enclosing_function, parse_expression, react_names, text, walk
+from rewriters.edits import NoFix
+from rewriters.javascript._react import bound_names, first_return, parse_expression, react_names, render_site
+from rewriters.javascript._tree import line, node_text, read_tree, walk
 
 CODEMOD_ID = "memoize-context-value"
 HOOK = "useMemo"
 
 # property values that read no name, so they add no dependency
-_CONSTANTS = frozenset({"string", "number", "true", "false", "null", "undefined", "template_string"})
+_CONSTANTS = frozenset({"string", "number", "true", "false", "null", "undefined"})
 
 
 def applicability(literal_text: str, language: str) -> Applicability | None:
@@ -41,22 +43,23 @@ def applicability(literal_text: str, language: str) -> Applicability | None:
 
 def compute_edits(source: bytes, language: str) -> list[Edit]:
     """Edits that memoise every inline object `value` of a Provider in the file; NoFix when one is unsure."""
-    root = grammar(language).parser.parse(source).root_node
-    if root.has_error:
-        raise NoFix(UNREADABLE)
+    root = read_tree(source, language)
     literals = [node for node in walk(root) if _provider_literal(node)]
     if not literals:
         return []
     hooks, edits = react_names(root, [HOOK], add_import=False)
     hook = hooks[HOOK]
     for literal in literals:
-        component = enclosing_function(literal)
-        if component is None:
-            raise NoFix(f"the value on line {literal.start_point[0] + 1} is not inside a component")
+        # the hook is called where the literal was: on every render, once, and in the same order
+        what = f"the value on line {line(literal)}"
+        component, statement = render_site(literal, what)
+        early = first_return(component, statement)
+        if early is not None and not (early == statement and statement.type == "return_statement"):
+            raise NoFix(f"{what} comes after a return on line {line(early)}; the hook would run on some renders only")
         names, _ = _reads(literal)
         bound = bound_names(component)
         deps = ", ".join(name for name in dict.fromkeys(names) if name in bound)
-        edits.append(Edit(literal.start_byte, literal.end_byte, f"{hook}(() => ({text(literal)}), [{deps}])"))
+        edits.append(Edit(literal.start_byte, literal.end_byte, f"{hook}(() => ({node_text(literal)}), [{deps}])"))
     return edits
 
 
@@ -67,12 +70,19 @@ def _provider_literal(node: Node) -> bool:
     attribute = node.parent.parent
     if attribute is None or attribute.type != "jsx_attribute" or len(node.parent.named_children) != 1:
         return False
-    if text(attribute.named_children[0]) != "value":
+    if node_text(attribute.named_children[0]) != "value":
         return False
     element = attribute.parent
     name = element.child_by_field_name("name") if element is not None else None
     # the detector resolves createContext; here the name is enough to keep other `value` props untouched
-    return name is not None and text(name).removesuffix(".Provider").rsplit(".", 1)[-1].endswith("Context")
+    return name is not None and node_text(name).removesuffix(".Provider").rsplit(".", 1)[-1].endswith("Context")
+
+
+def _constant(value: Node) -> bool:
+    """A literal that reads no name: `"month"` (its text is a child node), `1`, `null`, a template without `${}`."""
+    if value.type == "template_string":
+        return not any(child.type == "template_substitution" for child in value.named_children)
+    return value.type in _CONSTANTS
 
 
 def _reads(literal: Node) -> tuple[list[str], bool]:
@@ -83,21 +93,21 @@ def _reads(literal: Node) -> tuple[list[str], bool]:
         if prop.type == "comment":
             continue
         if prop.type == "shorthand_property_identifier":
-            names.append(text(prop))
+            names.append(node_text(prop))
             continue
         key = prop.child_by_field_name("key") if prop.type == "pair" else None
         if key is None or key.type == "computed_property_name":
-            raise NoFix(f"`{text(prop)}` is not a plain property")
+            raise NoFix(f"`{node_text(prop)}` is not a plain property")
         value = prop.child_by_field_name("value")
         root = value
         while root is not None and root.type == "member_expression":
             root = root.child_by_field_name("object")
         if value is None or root is None:
-            raise NoFix(f"`{text(prop)}` has no value")
-        if value.type in _CONSTANTS and not value.named_children:
+            raise NoFix(f"`{node_text(prop)}` has no value")
+        if _constant(value):
             continue
         if root.type != "identifier":
-            raise NoFix(f"`{text(value)}` is more than a name or a member of one")
+            raise NoFix(f"`{node_text(value)}` is more than a name or a member of one")
         exact = exact and root is value
-        names.append(text(root))
+        names.append(node_text(root))
     return names, exact

@@ -12,22 +12,16 @@ from itertools import pairwise
 from tree_sitter import Node
 
 from analyzers.detectors.sequential_independent_awaits import independent_runs
-from analyzers.frontends import parse_source
-from analyzers.js_queries import grammar
 from optimizer.findings import Edit
-from rewriters.edits import UNREADABLE, NoFix
+from rewriters.edits import NoFix
+from rewriters.javascript._tree import line, node_text, tree_and_facts
 
 CODEMOD_ID = "parallel-independent-awaits"
-# the front-end only reads the path for messages; the language is passed explicitly
-_PATH = {"typescript": "input.ts", "tsx": "input.tsx", "javascript": "input.js"}
 
 
 def compute_edits(source: bytes, language: str) -> list[Edit]:
     """One edit per reported run that replaces its statements with one `Promise.all`; NoFix when one is unsure."""
-    root = grammar(language).parser.parse(source).root_node
-    if root.has_error:
-        raise NoFix(UNREADABLE)
-    module = parse_source(_PATH.get(language, "input.js"), language, source)
+    root, module = tree_and_facts(source, language)
     edits = []
     for run in independent_runs(module):
         awaits = [_await_node(root, awaited.span.start_byte, awaited.span.end_byte) for awaited, _ in run]
@@ -36,12 +30,25 @@ def compute_edits(source: bytes, language: str) -> list[Edit]:
 
 
 def _await_node(root: Node, start: int, end: int) -> Node:
+    """The node spanning the awaited expression the facts record at ``start``: an `await_expression`, or the call
+    that tree-sitter makes of `await f<T>(x)` (a call of `await f` with type arguments)."""
     node = root.descendant_for_byte_range(start, end)
-    while node is not None and node.type != "await_expression":
+    while node is not None and node.type != "await_expression" and not _misread_await(node):
         node = node.parent
     if node is None:
         raise NoFix(f"no await expression at byte {start}")
     return node
+
+
+def _misread_await(node: Node) -> bool:
+    function = node.child_by_field_name("function") if node.type == "call_expression" else None
+    return function is not None and function.type == "await_expression"
+
+
+def _awaited(node: Node) -> str:
+    """The text after `await`: the whole call `f<T>(x)` also when tree-sitter put `await` inside it."""
+    inner = (node.child_by_field_name("function") if _misread_await(node) else node).named_children[0]
+    return (node.text or b"")[inner.start_byte - node.start_byte :].decode("utf-8")
 
 
 def _combine(awaits: list[Node]) -> Edit:
@@ -56,18 +63,18 @@ def _combine(awaits: list[Node]) -> Edit:
         statements.append(statement)
     for before, after in pairwise(statements):
         if before.next_named_sibling != after:
-            line = before.end_point[0] + 1
-            raise NoFix(f"code or a comment runs between the awaits after line {line}; they cannot be merged")
+            end = before.end_point[0] + 1
+            raise NoFix(f"code or a comment runs between the awaits after line {end}; they cannot be merged")
     if len(keywords) > 1:
-        raise NoFix(f"the awaits on line {_line(statements[0])} mix `const` and `let` declarations")
-    calls = ", ".join(_text(node.named_children[0]) for node in awaits)
+        raise NoFix(f"the awaits on line {line(statements[0])} mix `const` and `let` declarations")
+    calls = ", ".join(_awaited(node) for node in awaits)
     combined = f"await Promise.all([{calls}])"
     if keywords:
         # a bare await keeps its place in the list as a hole in the pattern; holes at the end need no place
         while not targets[-1]:
             targets.pop()
         combined = f"{keywords.pop()} [{', '.join(targets)}] = {combined}"
-    semicolon = ";" if _text(statements[-1]).endswith(";") else ""
+    semicolon = ";" if node_text(statements[-1]).endswith(";") else ""
     return Edit(statements[0].start_byte, statements[-1].end_byte, combined + semicolon)
 
 
@@ -86,15 +93,9 @@ def _shape(node: Node) -> tuple[str, str, Node]:
         or declaration.type != "lexical_declaration"
         or len(declaration.named_children) != 1
     ):
-        raise NoFix(f"the await on line {_line(node)} is not a whole `const x = await ...` statement")
+        raise NoFix(f"the await on line {line(node)} is not a whole `const x = await ...` statement")
     name = parent.child_by_field_name("name")
     keyword = declaration.children[0]
-    return _text(keyword), _text(name) if name is not None else "", declaration
+    return node_text(keyword), node_text(name) if name is not None else "", declaration
 
 
-def _line(node: Node) -> int:
-    return node.start_point[0] + 1
-
-
-def _text(node: Node) -> str:
-    return (node.text or b"").decode("utf-8")

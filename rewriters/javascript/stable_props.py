@@ -19,22 +19,19 @@ from tree_sitter import Node
 
 from analyzers.detectors._react import literal_index, memo_wrappers, unstable_props
 from analyzers.facts import JsxElement
-from analyzers.js_queries import grammar
 from optimizer.calls import ModuleIndex
 from optimizer.findings import Edit
-from rewriters.edits import UNREADABLE, NoFix
-from rewriters.javascript._react import (
-    FUNCTIONS,
-    bound_names,
+from rewriters.edits import NoFix
+from rewriters.javascript._react import bound_names, first_return, parse_expression, react_names, render_site
+from rewriters.javascript._tree import (
     identifiers,
     indent_of,
     line_start,
     module_facts,
     node_at,
-    parse_expression,
+    node_text,
     pattern_names,
-    react_names,
-    text,
+    read_tree,
     unique_name,
     walk,
 )
@@ -44,12 +41,6 @@ HOOK = "useCallback"
 PROPS_TYPE = "ComponentProps"
 _LEAVES = frozenset({"string", "number", "true", "false", "null"})
 _KEYS = frozenset({"property_identifier", "string", "number"})
-# between the element and the component body: the hook would run on some renders only, or once per item
-_CONDITIONS = frozenset({
-    "ternary_expression", "binary_expression", "if_statement", "switch_statement", "for_statement",
-    "for_in_statement", "while_statement", "do_statement", "try_statement",
-})  # fmt: skip
-_COMPONENT_WRAPPERS = frozenset({"memo", "forwardRef"})
 # hooks whose result (or the listed element of it) keeps its identity across renders
 _STABLE_RESULTS = {"useState": 1, "useReducer": 1, "useRef": None}
 
@@ -63,9 +54,7 @@ def constant_literal(literal_text: str, language: str) -> bool:
 
 def compute_edits(source: bytes, language: str) -> list[Edit]:
     """Edits that stabilise the inline props of every `memo` element of the file it can rewrite whole."""
-    root = grammar(language).parser.parse(source).root_node
-    if root.has_error:
-        raise NoFix(UNREADABLE)
+    root = read_tree(source, language)
     module = module_facts(source, language)
     wrappers = memo_wrappers(module)
     index, literals = ModuleIndex(module), literal_index(module)
@@ -96,10 +85,10 @@ def compute_edits(source: bytes, language: str) -> list[Edit]:
                 continue
             # in TypeScript the constant takes the prop's type: on its own `{ position: 'absolute' }` would
             # widen to `string` and no longer fit the prop
-            key = (element.name, prop.name, text(value)) if typed else ("", "", text(value))
+            key = (element.name, prop.name, node_text(value)) if typed else ("", "", node_text(value))
             if key not in constants:
                 constants[key] = unique_name(_upper_snake(prop.name), taken)
-                hoisted.setdefault(line_start(root, placement), []).append((constants[key], *key))
+                hoisted.setdefault(line_start(source, placement), []).append((constants[key], *key))
             edits.append(Edit(value.start_byte, value.end_byte, constants[key]))
     if not edits and not callbacks:
         if reasons:
@@ -115,7 +104,7 @@ def compute_edits(source: bytes, language: str) -> list[Edit]:
     for function, placement, prop in callbacks:
         name = unique_name(f"handle{_capitalised(prop.removeprefix('on') or prop)}", taken)
         edits.append(Edit(function.start_byte, function.end_byte, name))
-        edits.append(_hook_declaration(root, function, placement, name, names[HOOK]))
+        edits.append(_hook_declaration(source, function, placement, name, names[HOOK]))
     return edits
 
 
@@ -147,7 +136,9 @@ def _plan(value: Node, prop: str, typed: bool) -> tuple[str, Node, Node]:
         raise NoFix(f"`{prop}` on line {line} is not an inline literal or function")
     if typed and _untyped_parameter(value):
         raise NoFix(f"`{prop}` on line {line} has a parameter typed by the prop only; annotate it to move it to a hook")
-    component, statement = _component_statement(value, prop, line)
+    component, statement = render_site(value, f"`{prop}` on line {line}")
+    if component.child_by_field_name("body") == statement:
+        raise NoFix(f"`{prop}` on line {line} is in a component that returns JSX directly; give it a body first")
     return "callback", value, _placement(component, statement, value, prop, line)
 
 
@@ -164,45 +155,10 @@ def _untyped_parameter(function: Node) -> bool:
     )
 
 
-def _component_statement(value: Node, prop: str, line: int) -> tuple[Node, Node]:
-    """The component function around ``value`` and the top-level statement of its body that holds ``value``."""
-    node = value
-    while node.parent is not None and node.parent.type not in FUNCTIONS:
-        if node.parent.type in _CONDITIONS:
-            raise NoFix(f"`{prop}` on line {line} is rendered conditionally or in a loop; a hook cannot go there")
-        node = node.parent
-    component = node.parent
-    body = component.child_by_field_name("body") if component is not None else None
-    if component is None or node != body:
-        raise NoFix(f"`{prop}` on line {line} is not in a function body")
-    if component.type == "method_definition":
-        raise NoFix(f"`{prop}` on line {line} is in a class component, which cannot call hooks")
-    if not _is_function_component(component):
-        raise NoFix(f"`{prop}` on line {line} is inside a nested callback (a list item?); extract a child component")
-    if body.type != "statement_block":
-        raise NoFix(f"`{prop}` on line {line} is in a component that returns JSX directly; give it a body first")
-    statement = next(s for s in body.named_children if s.start_byte <= value.start_byte < s.end_byte)
-    return component, statement
-
-
-def _is_function_component(function: Node) -> bool:
-    name = function.child_by_field_name("name")
-    if name is None and function.parent is not None and function.parent.type == "variable_declarator":
-        name = function.parent.child_by_field_name("name")
-    call = function.parent.parent if function.parent is not None and function.parent.type == "arguments" else None
-    if name is None and call is not None:
-        # `memo(function (props) {...})`, `forwardRef((props, ref) => {...})`; not `items.map((item) => ...)`
-        return text(call.child_by_field_name("function")).rsplit(".", 1)[-1] in _COMPONENT_WRAPPERS
-    return name is not None and text(name)[:1].isupper()
-
-
 def _placement(component: Node, statement: Node, function: Node, prop: str, line: int) -> Node:
     """The body statement the hook goes above: the first that may return (a hook after an early return runs on
     some renders only), or the one that holds the function; NoFix when a name it reads is not declared by then."""
-    body = component.child_by_field_name("body")
-    statements = [s for s in body.named_children if s.type != "comment"]
-    returns = (s for s in statements if s.start_byte <= statement.start_byte and _may_return(s))
-    placement = next(returns, statement)
+    placement = first_return(component, statement) or statement
     declared, _ = _declared_before(component, placement)
     for name in set(_reads(function)) & bound_names(component):
         if name not in declared:
@@ -210,12 +166,12 @@ def _placement(component: Node, statement: Node, function: Node, prop: str, line
     return placement
 
 
-def _hook_declaration(root: Node, function: Node, placement: Node, name: str, hook: str) -> Edit:
+def _hook_declaration(source: bytes, function: Node, placement: Node, name: str, hook: str) -> Edit:
     declared, stable = _declared_before(placement.parent.parent, placement)
     deps = [n for n in dict.fromkeys(_reads(function)) if n in declared and n not in stable]
-    indent = indent_of(root, placement)
-    code = _reindented(root, function, indent)
-    at = line_start(root, placement)
+    indent = indent_of(source, placement)
+    code = _reindented(source, function, indent)
+    at = line_start(source, placement)
     return Edit(at, at, f"{indent}const {name} = {hook}({code}, [{', '.join(deps)}]);\n")
 
 
@@ -232,26 +188,13 @@ def _declared_before(component: Node, placement: Node) -> tuple[set[str], set[st
     return declared, stable
 
 
-def _may_return(statement: Node) -> bool:
-    if statement.type == "return_statement":
-        return True
-    stack = list(statement.named_children)
-    while stack:
-        node = stack.pop()
-        if node.type == "return_statement":
-            return True
-        if node.type not in FUNCTIONS:
-            stack.extend(node.named_children)
-    return False
-
-
 def _declared(statement: Node) -> set[str]:
     """Names a top-level statement of the body declares."""
     if statement.type in ("lexical_declaration", "variable_declaration"):
         return set().union(*(pattern_names(d.child_by_field_name("name")) for d in statement.named_children
                              if d.type == "variable_declarator"))
     name = statement.child_by_field_name("name") if statement.type == "function_declaration" else None
-    return {text(name)} if name is not None else set()
+    return {node_text(name)} if name is not None else set()
 
 
 def _stable_names(statement: Node) -> set[str]:
@@ -261,12 +204,12 @@ def _stable_names(statement: Node) -> set[str]:
         value, pattern = declarator.child_by_field_name("value"), declarator.child_by_field_name("name")
         call = value if value is not None and value.type == "call_expression" else None
         callee = call.child_by_field_name("function") if call is not None else None
-        hook = text(callee).rsplit(".", 1)[-1] if callee is not None else ""
+        hook = node_text(callee).rsplit(".", 1)[-1] if callee is not None else ""
         if hook not in _STABLE_RESULTS or pattern is None:
             continue
         position = _STABLE_RESULTS[hook]
         if position is None and pattern.type == "identifier":
-            found.add(text(pattern))
+            found.add(node_text(pattern))
         elif position is not None and pattern.type == "array_pattern" and len(pattern.named_children) > position:
             found |= pattern_names(pattern.named_children[position])
     return found
@@ -276,7 +219,7 @@ def _reads(function: Node) -> list[str]:
     """The names ``function`` reads, in order of first use, less those it binds itself."""
     own = bound_names(function)
     kinds = ("identifier", "shorthand_property_identifier")
-    return [text(n) for n in walk(function) if n.type in kinds and text(n) not in own]
+    return [node_text(n) for n in walk(function) if n.type in kinds and node_text(n) not in own]
 
 
 def _constant(node: Node) -> bool:
@@ -285,7 +228,7 @@ def _constant(node: Node) -> bool:
         c.type == "template_substitution" for c in node.named_children
     ):
         return True
-    if node.type == "unary_expression" and text(node)[:1] in "-+":
+    if node.type == "unary_expression" and node_text(node)[:1] in "-+":
         return _constant(node.child_by_field_name("argument"))
     if node.type == "array":
         return all(_constant(child) for child in node.named_children if child.type != "comment")
@@ -309,13 +252,13 @@ def _above_comments(statement: Node) -> Node:
     return statement
 
 
-def _reindented(root: Node, node: Node, indent: str) -> str:
+def _reindented(source: bytes, node: Node, indent: str) -> str:
     """``node``'s text with its later lines moved from its line's indentation to ``indent`` (a template
     literal's text would change, so it is left as written)."""
-    code = text(node)
+    code = node_text(node)
     if "`" in code:
         return code
-    old = indent_of(root, node)
+    old = indent_of(source, node)
     lines = code.split("\n")
     return "\n".join([lines[0]] + [indent + line.removeprefix(old) if line.strip() else line for line in lines[1:]])
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, ScopeProvider
+from libcst.metadata import ParentNodeProvider, PositionProvider, ScopeProvider
 
 from rewriters.edits import NoFix
+from rewriters.python._cst import resolve, with_import
 
 CODEMOD_ID = "add-inference-mode"
 
@@ -26,10 +25,7 @@ _DEFERRED = (cst.Lambda, cst.GeneratorExp)
 
 def transform(module: cst.Module, lines: Collection[int]) -> cst.Module:
     """Wrap the statements holding calls that start on ``lines``; raise NoFix when one cannot be wrapped."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    parents = wrapper.resolve(ParentNodeProvider)
-    scopes = wrapper.resolve(ScopeProvider)
+    positions, parents, scopes = resolve(module, PositionProvider, ParentNodeProvider, ScopeProvider)
     finder = _Finder(positions, lines)
     module.visit(finder)
     missed = sorted(set(lines) - {positions[call].start.line for call in finder.calls})
@@ -46,9 +42,7 @@ def transform(module: cst.Module, lines: Collection[int]) -> cst.Module:
         blocks.setdefault(parents[statement], set()).add(statement)
     module = module.visit(_Wrapper(blocks, torch))
     if not imported:
-        context = CodemodContext()
-        AddImportsVisitor.add_needed_import(context, "torch")
-        module = module.visit(AddImportsVisitor(context))
+        module = with_import(module, "torch")
     return module
 
 

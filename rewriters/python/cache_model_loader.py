@@ -11,12 +11,9 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import (
     BuiltinScope,
     GlobalScope,
-    MetadataWrapper,
     ParentNodeProvider,
     PositionProvider,
     ScopeProvider,
@@ -24,6 +21,7 @@ from libcst.metadata import (
 
 from analyzers.detectors.model_load_per_call import IDEMPOTENT_METHODS, MUTATING_METHOD
 from rewriters.edits import NoFix
+from rewriters.python._cst import resolve, with_import
 
 CODEMOD_ID = "cache-model-loader"
 
@@ -45,10 +43,7 @@ class _Site:
 
 def transform(module: cst.Module, lines: Collection[int]) -> cst.Module:
     """Move each load whose call starts on one of ``lines`` into a cached loader; NoFix when one is unsure."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    parents = wrapper.resolve(ParentNodeProvider)
-    scopes = wrapper.resolve(ScopeProvider)
+    positions, parents, scopes = resolve(module, PositionProvider, ParentNodeProvider, ScopeProvider)
     finder = _AssignmentFinder(positions, lines)
     module.visit(finder)
     missed = sorted(set(lines) - {positions[a.value].start.line for a in finder.found})
@@ -68,9 +63,7 @@ def transform(module: cst.Module, lines: Collection[int]) -> cst.Module:
             defined.add(name)
             inserts.setdefault(site.top, []).append(_loader_def(name, site))
     module = module.visit(_Rewriter(replacements, inserts))
-    context = CodemodContext()
-    AddImportsVisitor.add_needed_import(context, "functools")
-    return module.visit(AddImportsVisitor(context))
+    return with_import(module, "functools")
 
 
 class _AssignmentFinder(cst.CSTVisitor):

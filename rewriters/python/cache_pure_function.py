@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, ScopeProvider
+from libcst.metadata import ParentNodeProvider, ScopeProvider
 
 from analyzers.detectors.repeated_pure_computation import HASHABLE_TYPES, pure_functions
 from analyzers.frontends import parse_source
 from rewriters.edits import NoFix
+from rewriters.python._cst import resolve, with_import
 
 CODEMOD_ID = "cache-pure-function"
 
@@ -44,17 +43,15 @@ def transform(module: cst.Module, lines: Collection[int]) -> cst.Module:
     names = sorted({call.callee for call in facts.calls if call.span.line in lines and call.callee in own})
     if not names:
         return module
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    global_scope = wrapper.resolve(ScopeProvider)[module]
-    constants = _Constants(global_scope, wrapper.resolve(ParentNodeProvider))
+    scopes, parents = resolve(module, ScopeProvider, ParentNodeProvider)
+    global_scope = scopes[module]
+    constants = _Constants(global_scope, parents)
     for name in names:
         definition = _definition(module, global_scope, name)
         _check_definition(definition, constants)
         _check_call_arguments(module, name, constants)
     module = module.visit(_Decorate(set(names)))
-    context = CodemodContext()
-    AddImportsVisitor.add_needed_import(context, "functools")
-    return AddImportsVisitor(context).transform_module(module)
+    return with_import(module, "functools")
 
 
 class _Constants:

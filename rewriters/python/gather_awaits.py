@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import PositionProvider
 
 from analyzers.detectors.sequential_independent_awaits import independent_runs
 from analyzers.frontends import parse_source
 from rewriters.edits import NoFix
+from rewriters.python._cst import resolve, with_import
 
 CODEMOD_ID = "gather-awaits"
 
@@ -27,15 +26,13 @@ def transform(module: cst.Module, lines: Collection[int]) -> cst.Module:
     runs = [run for run in runs if run[0] in lines]
     if not runs:
         return module
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    merger = _Merger(runs, wrapper.resolve(PositionProvider))
+    (positions,) = resolve(module, PositionProvider)
+    merger = _Merger(runs, positions)
     module = module.visit(merger)
     missed = [run[0] for run in runs if run[0] not in merger.merged]
     if missed:
         raise NoFix(f"the await on line {missed[0]} is not a whole `x = await ...` statement")
-    context = CodemodContext()
-    AddImportsVisitor.add_needed_import(context, "asyncio")
-    return module.visit(AddImportsVisitor(context))
+    return with_import(module, "asyncio")
 
 
 class _Merger(cst.CSTTransformer):

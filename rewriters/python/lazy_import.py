@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, ScopeProvider
+from libcst.metadata import ParentNodeProvider, PositionProvider, ScopeProvider
 
 from rewriters.edits import NoFix
+from rewriters.python._cst import resolve, with_import
 
 CODEMOD_ID = "lazy-import"
 
@@ -22,10 +21,7 @@ _Import = cst.Import | cst.ImportFrom
 
 def transform(module: cst.Module, lines: Collection[int]) -> cst.Module:
     """Move each module-level import that starts on one of ``lines``; raise NoFix when one cannot move."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    parents = wrapper.resolve(ParentNodeProvider)
-    scopes = wrapper.resolve(ScopeProvider)
+    positions, parents, scopes = resolve(module, PositionProvider, ParentNodeProvider, ScopeProvider)
     global_scope = scopes[module]
     moves: dict[cst.SimpleStatementLine, _Import] = {}
     for statement in module.body:
@@ -53,9 +49,7 @@ def transform(module: cst.Module, lines: Collection[int]) -> cst.Module:
                 typing_only.append((imp, alias))
     module = module.visit(_Mover(set(moves), into, typing_only))
     if typing_only:
-        context = CodemodContext()
-        AddImportsVisitor.add_needed_import(context, "typing", "TYPE_CHECKING")
-        module = module.visit(AddImportsVisitor(context))
+        module = with_import(module, "typing", "TYPE_CHECKING")
     return module
 
 
@@ -125,7 +119,14 @@ class _Mover(cst.CSTTransformer):
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
         # compared by identity on the original tree: the transformer rebuilds nodes on the way up
-        body = [new for old, new in zip(original.body, updated.body) if not any(old is m for m in self.moved)]
+        body: list[cst.BaseStatement] = []
+        carried: list[cst.EmptyLine] = []
+        for old, new in zip(original.body, updated.body):
+            if any(old is m for m in self.moved):
+                carried += new.leading_lines
+            else:
+                body.append(_with_lines_above(new, carried) if carried else new)
+                carried = []
         if self.typing_only:
             block = cst.If(
                 test=cst.Name("TYPE_CHECKING"),
@@ -134,6 +135,15 @@ class _Mover(cst.CSTTransformer):
             last = max((i for i, s in enumerate(body) if _is_import(s)), default=-1)
             body.insert(last + 1, block)
         return updated.with_changes(body=body)
+
+
+def _with_lines_above(statement: cst.BaseStatement, lines: list[cst.EmptyLine]) -> cst.BaseStatement:
+    """``statement`` with the blank lines and comments above a removed import before it: the blank line that
+    ended an import group still ends it, and no comment is lost (blank lines it has itself win)."""
+    own = list(statement.leading_lines)
+    if any(line.comment is None for line in own):
+        lines = [line for line in lines if line.comment is not None]
+    return statement.with_changes(leading_lines=[*lines, *own])
 
 
 def _statements(aliases: list[tuple[_Import, cst.ImportAlias]]) -> list[cst.SimpleStatementLine]:

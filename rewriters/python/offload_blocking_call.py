@@ -12,13 +12,14 @@ from collections.abc import Collection
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper, ParentNodeProvider
+from libcst.codemod.visitors import RemoveImportsVisitor
+from libcst.metadata import ByteSpanPositionProvider, ParentNodeProvider
 
 from analyzers.detectors.blocking_call_in_async import NOT_OFFLOADED, blocking_name, sole_call_on_line
 from analyzers.facts import Call, ModuleFacts
 from analyzers.frontends import parse_source
 from rewriters.edits import NoFix
+from rewriters.python._cst import resolve, with_import
 
 CODEMOD_ID = "offload-blocking-call"
 
@@ -33,17 +34,15 @@ def transform(module: cst.Module, lines: Collection[int]) -> cst.Module:
     if not targets:
         return module
     threadpool = _threadpool_name(facts)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    spans = wrapper.resolve(ByteSpanPositionProvider)
-    offloader = _Offloader(targets, spans, wrapper.resolve(ParentNodeProvider), threadpool)
+    spans, parents = resolve(module, ByteSpanPositionProvider, ParentNodeProvider)
+    offloader = _Offloader(targets, spans, parents, threadpool)
     module = module.visit(offloader)
     missed = sorted(set(targets) - offloader.done)
     if missed:
         raise NoFix(f"the call on line {targets[missed[0]][1]} was not found in the syntax tree")
-    context = CodemodContext()
     if offloader.uses_asyncio:
-        AddImportsVisitor.add_needed_import(context, "asyncio")
-        module = AddImportsVisitor(context).transform_module(module)
+        module = with_import(module, "asyncio")
+    context = CodemodContext()
     for call in (c for c in facts.calls if targets.get(_key(c), (None,))[0] == "time.sleep"):
         _drop_unused_time_import(context, facts, call)
     return _no_blank_start(RemoveImportsVisitor(context).transform_module(module))

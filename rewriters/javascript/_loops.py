@@ -1,4 +1,4 @@
-"""Tree-sitter helpers shared by the JS/TS codemods that turn a `for…of` loop into a callback per item.
+"""The `for…of` loops the JS/TS codemods turn into a callback per item, and when they may.
 
 A loop body can become `async (x) => { ... }` only when no turn hands anything to the next one: no jump
 out of the loop, no write to a name declared outside it, no element added to an outer collection (the
@@ -13,49 +13,24 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from analyzers.frontends import parse_source
-from analyzers.facts import ModuleFacts, Span
-from analyzers.js_queries import grammar
-from rewriters.edits import UNREADABLE, NoFix
+from analyzers.facts import Span
+from rewriters.edits import NoFix
+from rewriters.javascript._tree import FUNCTIONS, line, node_text, pattern_names, walk
 
-# the front-end only reads the path for messages; the language is passed explicitly
-_PATH = {"typescript": "input.ts", "tsx": "input.tsx", "javascript": "input.js"}
-FUNCTIONS = frozenset(
-    {"function_declaration", "function_expression", "arrow_function", "method_definition", "generator_function",
-     "generator_function_declaration", "class_declaration", "class"}
-)
+# a jump or a write inside these belongs to them, not to the loop turn; a name they declare is theirs
+OWN_SCOPES = FUNCTIONS | {"class_declaration", "class"}
 _JUMPS = frozenset({"break_statement", "continue_statement", "return_statement", "yield_expression"})
+# what an unlabelled `continue` (loops) or `break` (loops and switches) inside the turn jumps to, not out of it
+_INNER_LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
+_INNER_BREAK_TARGETS = _INNER_LOOPS | {"switch_statement"}
 _WRITES = frozenset({"assignment_expression", "augmented_assignment_expression", "update_expression"})
 # methods that add to a collection in call order: run together, the order follows which call finishes first
 _ORDERED_ADDS = frozenset({"push", "unshift", "splice", "set", "add", "append"})
 # `items`, `order.lines`: what facts record of an iterable that can be read twice
 PLAIN_REFERENCE = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
-_PATTERN_NAMES = frozenset({"identifier", "shorthand_property_identifier_pattern"})
 _DECLARED_BY = frozenset({"variable_declarator", "required_parameter", "optional_parameter", "catch_clause"})
 # an annotation that keeps `.map` on the iterable: `User[]`, `Array<User>`, `readonly User[]`
 _ARRAY_TYPE = re.compile(r":\s*(?:readonly\s+)?(?:\S.*\[\]|(?:Readonly)?Array<.*>)\s*$", re.S)
-
-
-def parse(source: bytes, language: str) -> tuple[Node, ModuleFacts]:
-    """The tree and the facts of ``source``; NoFix when tree-sitter cannot read the file as written."""
-    root = grammar(language).parser.parse(source).root_node
-    if root.has_error:
-        raise NoFix(UNREADABLE)
-    return root, parse_source(_PATH.get(language, "input.js"), language, source)
-
-
-def node_text(node: Node) -> str:
-    return (node.text or b"").decode("utf-8")
-
-
-def line(node: Node) -> int:
-    return node.start_point[0] + 1
-
-
-def walk(node: Node) -> Iterator[Node]:
-    yield node
-    for child in node.children:
-        yield from walk(child)
 
 
 def statement_at(root: Node, loop: Span) -> Node:
@@ -112,15 +87,15 @@ def _plain_reference(node: Node) -> bool:
 
 
 def check_array(loop: ForOf) -> None:
-    """NoFix when the file shows the iterable is no array (`new Set(...)`, a `Map<...>` annotation): `for…of`
-    walks any iterable, `.map` needs an array."""
+    """NoFix when the file shows the iterable is no array (`new Set(...)`, `map.values()`, a `Map<...>`
+    annotation): `for…of` walks any iterable, `.map` needs an array."""
     if loop.items.type != "identifier":
         return
     name = node_text(loop.items)
     scope = loop.statement
     while scope.parent is not None:
         scope = scope.parent
-        for node in walk(scope) if scope.type in FUNCTIONS or scope.parent is None else ():
+        for node in walk(scope) if scope.type in OWN_SCOPES or scope.parent is None else ():
             if node.type not in ("variable_declarator", "required_parameter", "optional_parameter"):
                 continue
             target = node.child_by_field_name("name") or node.child_by_field_name("pattern")
@@ -129,19 +104,33 @@ def check_array(loop: ForOf) -> None:
             annotation, value = node.child_by_field_name("type"), node.child_by_field_name("value")
             if annotation is not None and not _ARRAY_TYPE.match(node_text(annotation)):
                 raise NoFix(f"`{name}` is declared as `{node_text(annotation).lstrip(': ')}`, which has no `.map`")
-            if value is not None and value.type == "new_expression":
+            if value is not None and (value.type == "new_expression" or _iterator_call(value)):
                 raise NoFix(f"`{name}` is built with `{node_text(value)}`, which has no `.map`")
             return
 
 
-def check_independent(loop: ForOf, allowed: Node | None = None) -> None:
+def _iterator_call(value: Node) -> bool:
+    """`map.values()`, `set.entries()`, `text.matchAll(re)`: iterators, not arrays (but `Object.keys(o)` is one)."""
+    callee = value.child_by_field_name("function") if value.type == "call_expression" else None
+    if callee is None or callee.type != "member_expression":
+        return False
+    method, receiver = callee.child_by_field_name("property"), callee.child_by_field_name("object")
+    iterator = node_text(method) in ("keys", "values", "entries", "matchAll")
+    return iterator and node_text(receiver) not in ("Object", "Reflect")
+
+
+def check_independent(loop: ForOf, allowed: Node | None = None) -> list[Node]:
     """NoFix when a turn can stop the loop or hand state to the next turn; ``allowed`` is one call to skip
-    (the `out.push(...)` a codemod turns into the callback's result)."""
+    (the `out.push(...)` a codemod turns into the callback's result). Returns the `continue` statements that
+    end a turn early: in a callback per item, `return` does the same."""
     local = declared_names(loop.body) | declared_names(loop.item) | {node_text(loop.item)}
+    turn_ends: list[Node] = []
     for node, in_function in _body_nodes(loop.body, allowed):
         where = f"line {line(node)}"
-        if node.type in _JUMPS and not in_function:
-            raise NoFix(f"`{node.children[0].type}` on {where} leaves the loop or its turn")
+        if node.type in _JUMPS and not in_function and not _jumps_within(node, loop.body):
+            if node.type != "continue_statement" or node.child_by_field_name("label") is not None:
+                raise NoFix(f"`{node.children[0].type}` on {where} leaves the loop or its turn")
+            turn_ends.append(node)
         if node.type in _WRITES:
             target = node.child_by_field_name("left") or node.child_by_field_name("argument")
             root = _root_name(target)
@@ -154,6 +143,20 @@ def check_independent(loop: ForOf, allowed: Node | None = None) -> None:
                 root = _root_name(callee.child_by_field_name("object"))
                 if root not in local and (node.parent is None or node.parent.type != "await_expression"):
                     raise NoFix(f"{where} adds to `{root}` in loop order; run together, the order would change")
+    return turn_ends
+
+
+def _jumps_within(jump: Node, body: Node) -> bool:
+    """Whether an unlabelled `break`/`continue` goes to a loop or switch inside ``body`` (the turn goes on)."""
+    if jump.type not in ("break_statement", "continue_statement") or jump.child_by_field_name("label") is not None:
+        return False
+    targets = _INNER_BREAK_TARGETS if jump.type == "break_statement" else _INNER_LOOPS
+    node = jump.parent
+    while node is not None and node != body:
+        if node.type in targets:
+            return True
+        node = node.parent
+    return False
 
 
 def _body_nodes(node: Node, skip: Node | None, in_function: bool = False) -> Iterator[tuple[Node, bool]]:
@@ -162,7 +165,7 @@ def _body_nodes(node: Node, skip: Node | None, in_function: bool = False) -> Ite
     for child in node.children:
         if child != skip:
             yield child, in_function
-            yield from _body_nodes(child, skip, in_function or child.type in FUNCTIONS)
+            yield from _body_nodes(child, skip, in_function or child.type in OWN_SCOPES)
 
 
 def _root_name(node: Node | None) -> str:
@@ -177,30 +180,15 @@ def declared_names(node: Node) -> set[str]:
     for child in walk(node):
         if child.type in _DECLARED_BY:
             fields = ("name", "pattern", "parameter")
-        elif child.type in FUNCTIONS:
+        elif child.type in OWN_SCOPES:
             fields = ("name", "parameters", "parameter")
         elif child.type == "for_in_statement" and {"const", "let", "var"} & {c.type for c in child.children}:
             fields = ("left",)
         else:
             continue
         for target in filter(None, map(child.child_by_field_name, fields)):
-            names.update(node_text(n) for n in walk(target) if n.type in _PATTERN_NAMES)
+            names |= pattern_names(target)
     return names
-
-
-def mentions(node: Node, name: str) -> list[Node]:
-    """Identifier nodes in ``node`` spelling ``name`` (shorthand properties included)."""
-    kinds = ("identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern")
-    return [n for n in walk(node) if n.type in kinds and node_text(n) == name]
-
-
-def fresh_name(root: Node, wanted: str) -> str:
-    """``wanted``, or ``wanted2``, ``wanted3``... the first that no identifier in the file spells."""
-    taken = {node_text(n) for n in walk(root) if n.type in ("identifier", "shorthand_property_identifier")}
-    name, number = wanted, 2
-    while name in taken:
-        name, number = f"{wanted}{number}", number + 1
-    return name
 
 
 def collector(loop: ForOf) -> tuple[Node, str] | None:
@@ -225,15 +213,6 @@ def push_argument(statement: Node, name: str) -> Node | None:
     if len(arguments) != 1 or arguments[0].type == "spread_element":
         return None
     return arguments[0]
-
-
-def indentation(source: bytes, node: Node) -> str:
-    """The whitespace before ``node`` on its line; NoFix when code precedes it there."""
-    start = source.rfind(b"\n", 0, node.start_byte) + 1
-    prefix = source[start : node.start_byte]
-    if prefix.strip():
-        raise NoFix(f"line {line(node)} holds other code before the statement")
-    return prefix.decode("utf-8")
 
 
 def awaited_call(node: Node) -> Node | None:
