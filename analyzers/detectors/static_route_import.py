@@ -25,6 +25,8 @@ _LAZY_FIX = Fix(
     codemod="lazy-route",
 )
 _INDEX_KEY = re.compile(r"""\bpath\s*:\s*(['"`])/\1|\bindex\s*:\s*true\b""")
+# route-object keys whose element must be at hand when a page fails to load, so it stays in the first bundle
+_FALLBACK_KEY = re.compile(rb"\b(?:errorElement|ErrorBoundary|hydrateFallbackElement)\s*:\s*$")
 _PAGE_DIRECTORIES = {"pages", "routes", "views"}
 # file-system routers (Next.js app/ and pages/) split per route on their own
 _FILE_ROUTED = {"app", "pages"}
@@ -65,7 +67,8 @@ class StaticRouteImport(ProjectDetector):
     reported: the first screen is needed at once anyway. Nor is a page that adds little: when the router's
     first bundle (the router, its index pages and all they import) holds 2,000 lines or more and the page
     brings no package it lacks and under 1% more lines (a 20-line login callback over a shared app shell),
-    lazy loading saves almost nothing and adds a loading step. Route objects are read from the router call's
+    lazy loading saves almost nothing and adds a loading step. A page used as a route object's `errorElement`
+    (or hydrate fallback) stays static: it must render when a lazy page fails to load. Route objects are read from the router call's
     JSX and from `Component:` keys in its first 200 characters per argument. Files under `app/` or `pages/`
     are skipped because file-system routers such as Next.js already split per route. Test files are skipped.
 
@@ -159,7 +162,7 @@ def routed_pages(module: ModuleFacts, source: bytes | None = None) -> dict[str, 
         if call.name not in ROUTER_CALLS:
             continue
         for inner in module.jsx:
-            if call.span.contains(inner.span):
+            if call.span.contains(inner.span) and not _fallback_element(source, inner.span):
                 add(inner.name, inner.span.line, _index_route_object(source, inner.span))
         for arg in call.args:
             for match in _COMPONENT_KEY.finditer(arg):
@@ -175,6 +178,13 @@ def _index_route_object(source: bytes | None, span: Span) -> bool:
     before = source[max(0, span.start_byte - 300):span.start_byte].decode("utf-8", "replace").rsplit("{", 1)[-1]
     after = source[span.end_byte:span.end_byte + 300].decode("utf-8", "replace").split("}", 1)[0]
     return _INDEX_KEY.search(before + " " + after) is not None
+
+
+def _fallback_element(source: bytes | None, span: Span) -> bool:
+    """Whether the JSX at ``span`` is a route object's `errorElement: <ErrorPage />` (or hydrate fallback)."""
+    return source is not None and span.start_byte > 0 and bool(
+        _FALLBACK_KEY.search(source[max(0, span.start_byte - 40) : span.start_byte])
+    )
 
 
 def _source(path: Path) -> bytes | None:
