@@ -159,6 +159,7 @@ def test_dry_run_writes_nothing_and_shows_the_diff(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, [str(tmp_path), "--dry-run", "--no-cache", "--format", "json"])
     (finding,) = json.loads(result.output)["findings"]
     assert finding["fix"]["applicability"] == "safe" and "+export const v = get(o, 'a');" in finding["fix"]["diff"]
+    assert finding["fix"]["codemod"] == "cherry-pick-lodash"
     assert _tree(tmp_path) == before
 
 

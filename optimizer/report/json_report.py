@@ -30,6 +30,7 @@ def finding_to_dict(finding: Finding) -> dict:
             "applicability": finding.fix.applicability.value,
             "description": finding.fix.description,
             "diff": finding.fix.diff,
+            "codemod": finding.fix.codemod,  # null for a fix given as plain edits
         }
     return data
 
