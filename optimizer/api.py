@@ -43,6 +43,8 @@ class Project:
     load_modules: Callable[[], dict[str, ModuleFacts]]
     tsconfigs: dict[str, dict] = field(default_factory=dict)
     packages: dict[str, LocalPackage] = field(default_factory=dict)  # the repo's own JS packages
+    # the bytes every file had when the run read it: the text the facts were built from
+    sources: dict[str, bytes] = field(default_factory=dict)
     # library -> measured import milliseconds (``--measure-imports``); empty means use the typical figures
     import_ms: dict[str, int] = field(default_factory=dict)
 
@@ -83,6 +85,16 @@ class Project:
         from optimizer.react_compiler import react_compiler_enabled
 
         return react_compiler_enabled(self.root, self.files)
+
+    def source(self, path: str) -> bytes | None:
+        """A file's text as the run read it (so it matches the facts); read from disk for files not analysed,
+        None when it cannot be read."""
+        if path in self.sources:
+            return self.sources[path]
+        try:
+            return (self.root / path).read_bytes()
+        except OSError:
+            return None
 
     def context(self, path: str, detector: type[Detector]) -> FileContext:
         file = self.files.get(path)
@@ -145,7 +157,8 @@ def analyze(
             facts_cache.close()
         return modules
 
-    project = Project(workspace.root, config, workspace, load_modules, tsconfigs, packages)
+    texts = {path: text for path, (_, text, _) in sources.items()}
+    project = Project(workspace.root, config, workspace, load_modules, tsconfigs, packages, texts)
     if outcome is None:
         if measure_imports:
             project.import_ms = _measured_imports(project, python)

@@ -122,7 +122,7 @@ def test_decoding_bytes_in_memory_is_not_called_a_file_read(tmp_path: Path) -> N
 )
 def test_flag_gates(tmp_path: Path, test: str, gated: bool) -> None:
     (tmp_path / "m.py").write_text(f"def f():\n    if {test}:\n        g()\n    else:\n        h()\n")
-    gates = FlagGates(tmp_path)
+    gates = FlagGates(lambda path: (tmp_path / path).read_bytes())
     assert (gates.gate("m.py", 3) is not None) is gated
     assert gates.gate("m.py", 5) is None  # the else branch runs when the flag is off
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
+from collections.abc import Callable
 
 # `is_promptrace_enabled()`, `tracing_enabled`, `DEBUG`, `settings.debug_mode`, `verbose`
 _FLAG_NAME = re.compile(r"(?i)^(?:is_\w*enabled\w*|\w*_enabled|(?:\w+_)?debug(?:_\w+)?|verbose)$")
@@ -16,25 +16,25 @@ _ENV_READS = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
 class FlagGates:
     """Reads and parses each file once per run, only for the few lines a rule asks about."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, read: Callable[[str], bytes | None]) -> None:
+        self.read = read
         self._gates: dict[str, list[ast.If]] = {}
 
     def gate(self, path: str, line: int) -> str | None:
         """The source of the test of the innermost `if` whose body holds ``line`` and whose test reads a
         flag, or None. An `else`/`elif` branch is not gated by the test."""
         if path not in self._gates:
-            self._gates[path] = _flag_ifs(self.root / path)
+            self._gates[path] = _flag_ifs(self.read(path))
         inside = [
             node for node in self._gates[path] if node.body[0].lineno <= line <= (node.body[-1].end_lineno or 0)
         ]
         return ast.unparse(max(inside, key=lambda node: node.lineno).test) if inside else None
 
 
-def _flag_ifs(path: Path) -> list[ast.If]:
+def _flag_ifs(source: bytes | None) -> list[ast.If]:
     try:
-        tree = ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError):
+        tree = ast.parse(source or b"")
+    except (SyntaxError, ValueError):
         return []
     return [node for node in ast.walk(tree) if isinstance(node, ast.If) and node.body and _reads_flag(node.test)]
 

@@ -77,8 +77,8 @@ class LoadedByName:
         init itself binds), or None when ``__all__`` is computed at run time."""
         if init not in self._all:
             try:
-                tree = ast.parse((self.project.root / init).read_text(encoding="utf-8", errors="replace"))
-            except (OSError, SyntaxError, ValueError):
+                tree = ast.parse(self.project.source(init) or b"")
+            except (SyntaxError, ValueError):
                 tree = ast.Module(body=[], type_ignores=[])
             names: tuple[str, ...] | None = ()
             for node in tree.body:

@@ -81,9 +81,8 @@ class ProviderRerenders:
         triggers = [c for c in module.calls if c.function == component and _own_render_trigger(c)]
         if not triggers:
             return False
-        try:
-            source = (self.project.root / module.path).read_bytes()
-        except OSError:
+        source = self.project.source(module.path)
+        if source is None:
             return True
         # the prop's text in the facts is cut off for long values: read it whole
         text = source[value.span.start_byte:value.span.end_byte].decode("utf-8", "replace")

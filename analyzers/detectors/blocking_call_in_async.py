@@ -157,7 +157,7 @@ class BlockingCallInAsync(ProjectDetector):
         graph = project.graph
         on_path = graph.request_path_functions()
         sites = _python_sites(project)
-        self._gates = FlagGates(project.root)
+        self._gates = FlagGates(project.source)
         reaching: dict[_Site, list[_Reach]] = defaultdict(list)
         checked: dict[str, tuple[ModuleFacts, FileContext]] = {}
         for module, ctx in self.checked_modules(project):

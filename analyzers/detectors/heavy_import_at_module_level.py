@@ -206,10 +206,10 @@ class _ImportSites:
         unseen = [name.local for name in imp.names if name.local not in uses.seen]
         if len(unseen) < len(imp.names):
             return False
-        try:
-            source = (self.project.root / module.path).read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        raw = self.project.source(module.path)
+        if raw is None:
             return True
+        source = raw.decode("utf-8", errors="replace")
         import_lines = {n for i in module.imports for n in range(i.span.line, (i.span.end_line or i.span.line) + 1)}
         code = [
             line.split("#", 1)[0] for number, line in enumerate(source.splitlines(), 1) if number not in import_lines

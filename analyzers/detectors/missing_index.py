@@ -273,9 +273,8 @@ def _add_index(project: Project, schema: Schema, table: Table, columns: tuple[st
     """The `@@index` line for a model declared in a schema.prisma; SQL-only tables have no file to add it to."""
     if not (table.model and table.path.endswith(".prisma")):
         return None
-    try:
-        source = (project.root / table.path).read_bytes()
-    except OSError:
+    source = project.source(table.path)
+    if source is None:
         return None
     fields = tuple(_field(table, c) for c in columns)
     edit = index_edit(source, table.line, fields)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analyzers.detectors._first_bundle import FirstBundle
@@ -96,7 +95,7 @@ class StaticRouteImport(ProjectDetector):
         for module, ctx in self.checked_modules(project):
             if _FILE_ROUTED & set(module.path.split("/")[:-1]):
                 continue
-            routed = routed_pages(module, _source(project.root / module.path))
+            routed = routed_pages(module, project.source(module.path))
             if not routed:
                 continue
             found = list(self._page_imports(project, module, routed))
@@ -185,13 +184,6 @@ def _fallback_element(source: bytes | None, span: Span) -> bool:
     return source is not None and span.start_byte > 0 and bool(
         _FALLBACK_KEY.search(source[max(0, span.start_byte - 40) : span.start_byte])
     )
-
-
-def _source(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 def _lazy_hint(names: tuple[ImportedName, ...], page: str, source: str) -> str:

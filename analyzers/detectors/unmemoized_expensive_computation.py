@@ -82,7 +82,7 @@ class UnmemoizedExpensiveComputation(ProjectDetector):
         list_items = _list_item_components(project, calls)
         for module, ctx, index, _ in modules_with_jsx(self, project):
             found = list(_expensive(module, index))
-            source = _read(project, module.path) if found else b""
+            source = (project.source(module.path) or b"") if found else b""
             for component, span, what in found:
                 if _in_hook_fallback(source, span):
                     continue
@@ -96,13 +96,6 @@ class UnmemoizedExpensiveComputation(ProjectDetector):
                     ctx=ctx,
                     weight=2.0 if in_list else 1.0,
                 )
-
-
-def _read(project: Project, path: str) -> bytes:
-    try:
-        return (project.root / path).read_bytes()
-    except OSError:
-        return b""
 
 
 def _in_hook_fallback(source: bytes, span: Span) -> bool:

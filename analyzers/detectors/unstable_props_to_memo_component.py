@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from analyzers.detectors._react import MemoWrapper, memo_wrappers, modules_with_jsx, unstable_props
@@ -79,7 +78,7 @@ class UnstablePropsToMemoComponent(ProjectDetector):
 
     def check_project(self, project: Project) -> Iterable[Finding]:
         graph = project.graph
-        wrappers = _Wrappers(project.root)
+        wrappers = _Wrappers(project.source)
         for module, ctx, index, literals in modules_with_jsx(self, project):
             for element in module.jsx:
                 if not element.name[:1].isupper() or not element.props:
@@ -196,15 +195,11 @@ def _wrapper_in(
 class _Wrappers:
     """The `memo` wrappers of each module, read once; the source lets a long comparator be read whole."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, read: Callable[[str], bytes | None]) -> None:
+        self.read = read
         self.by_path: dict[str, dict[str, MemoWrapper]] = {}
 
     def of(self, module: ModuleFacts) -> dict[str, MemoWrapper]:
         if module.path not in self.by_path:
-            try:
-                source = (self.root / module.path).read_bytes()
-            except OSError:
-                source = None
-            self.by_path[module.path] = memo_wrappers(module, source)
+            self.by_path[module.path] = memo_wrappers(module, self.read(module.path))
         return self.by_path[module.path]
