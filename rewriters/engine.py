@@ -41,8 +41,8 @@ def _codemod_modules(package) -> list:
     ]
 
 
-# JS/TS codemods compute span edits from the current source and language at each pass
-JS_CODEMODS: dict[str, Callable[[bytes, str], list[Edit]]] = {
+# JS/TS codemods compute span edits from the current source at each pass, for the sites on the given lines
+JS_CODEMODS: dict[str, Callable[[bytes, str, set[int]], list[Edit]]] = {
     module.CODEMOD_ID: module.compute_edits for module in _codemod_modules(javascript)
 }
 
@@ -204,7 +204,9 @@ def rewrite_once(
             raise ValueError(f"unknown codemod {codemod!r}")
         if codemod in held_back:
             continue
-        edits.extend(JS_CODEMODS[codemod](source, language))
+        # only the sites of the findings asked for: not a suppressed one, nor one of another selection
+        lines = {f.line for f in findings if f.fix and f.fix.codemod == codemod}
+        edits.extend(JS_CODEMODS[codemod](source, language, lines))
     return apply_edits(source, edits)[0]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from npm_helpers import REQUIRE_NODE
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -22,4 +23,4 @@ def node_modules():
     try:
         return install_node_packages()
     except RuntimeError as exc:
-        pytest.skip(f"Node packages unavailable: {exc}")
+        (pytest.fail if REQUIRE_NODE else pytest.skip)(f"Node packages unavailable: {exc}")

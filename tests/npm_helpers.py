@@ -2,7 +2,7 @@
 
 The packages go into a folder named after the pinned list, under $PERFREWRITE_TEST_NPM_DIR (default
 ~/.cache/perfrewrite-tests/npm), so repeated runs and CI reuse them without the network. The session fixture
-``node_modules`` (tests/conftest.py) installs them once, or skips with the reason when npm cannot.
+``node_modules`` (tests/conftest.py) installs them once, or skips with the reason when npm cannot (fails instead under CI).
 """
 
 from __future__ import annotations
@@ -14,6 +14,10 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+
+# CI sets PERFREWRITE_REQUIRE_NODE=1: there a missing Node or npm fails the tests that need them instead of
+# skipping them, so the runs before and after a rewrite cannot silently drop out of a green build
+REQUIRE_NODE = os.environ.get("PERFREWRITE_REQUIRE_NODE") == "1"
 
 # Pinned: a new TypeScript or @types release must not change what the tests see.
 NPM_PACKAGES = (

@@ -169,3 +169,44 @@ def test_without_dry_run_safe_fixes_are_applied(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "Fixed 1 file." in result.output
     assert (tmp_path / "a.ts").read_text() == PICKED
+
+
+SUPPRESSED_SITE = """import { createContext, memo, useState, type ReactNode } from 'react';
+
+export const AuthContext = createContext<unknown>(null);
+export const UserContext = createContext<unknown>(null);
+const Row = memo(function Row({ style }: { style: object }) { return <p style={style} />; });
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [user, setUser] = useState<string | null>(null);
+  return <AuthContext.Provider value={{ user, setUser }}>{children}</AuthContext.Provider>;
+}
+
+export function UserProvider(props: { children: ReactNode; user: { name: string } }) {
+  // perfrewrite: ignore[unstable-context-value]
+  return <UserContext.Provider value={{ name: props.user.name }}>{props.children}</UserContext.Provider>;
+}
+
+export function Rows() {
+  return (
+    <>
+      <Row style={{ margin: 1 }} />
+      {/* perfrewrite: ignore[unstable-props-to-memo-component] */}
+      <Row style={{ margin: 2 }} />
+    </>
+  );
+}
+"""
+
+
+def test_a_codemod_leaves_suppressed_sites_alone(tmp_path: Path) -> None:
+    (tmp_path / "Providers.tsx").write_text(SUPPRESSED_SITE)
+    report = analyze([tmp_path], root=tmp_path, use_cache=False)
+    fixed = {f.rule for f in report.findings if f.fix and f.fix.codemod}
+    assert fixed == {"unstable-context-value", "unstable-props-to-memo-component"}
+    (rewrite,) = plan(report)
+    after = rewrite.after.decode()
+    assert "value={useMemo(() => ({ user, setUser }), [user, setUser])}" in after
+    assert "value={{ name: props.user.name }}" in after  # suppressed: an unsafe memo it would have been
+    assert "<Row style={{ margin: 2 }} />" in after  # suppressed
+    assert "<Row style={{ margin: 1 }} />" not in after  # hoisted to a constant

@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from npm_helpers import REQUIRE_NODE
 
 from analyzers.js_queries import grammar
 from optimizer.api import analyze
@@ -133,7 +134,7 @@ def test_a_mixed_import_has_no_fix(tmp_path: Path) -> None:
     assert _fixes(tmp_path, "static-route-import") == [None]
 
 
-@pytest.mark.skipif(NODE is None, reason="node is not installed")
+@pytest.mark.skipif(NODE is None and not REQUIRE_NODE, reason="node is not installed")
 def test_lazy_declarations_load_what_the_imports_bound(tmp_path: Path) -> None:
     """Run the fixture's lazy declarations in Node (with `lazy` returning its loader) and check each loads, as
     its default export, the very component the static import bound."""
@@ -290,7 +291,7 @@ def test_a_memo_component_of_another_file_has_no_fix(tmp_path: Path) -> None:
     assert _fixes(tmp_path, "unstable-props-to-memo-component") == [None]
 
 
-@pytest.mark.skipif(NODE is None, reason="node is not installed")
+@pytest.mark.skipif(NODE is None and not REQUIRE_NODE, reason="node is not installed")
 @pytest.mark.parametrize("name", ["TodoList.tsx", "SalesChart.jsx"])
 def test_hoisted_constants_hold_the_values_written_inline(tmp_path: Path, name: str) -> None:
     """Evaluate in Node each inline literal of the fixture and the module constant that replaced it; their

@@ -3,7 +3,7 @@ lines of a node, the names a pattern binds, and a name no identifier of the file
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from tree_sitter import Node
 
@@ -20,6 +20,16 @@ FUNCTIONS = frozenset(
 PATTERN_NAMES = frozenset({"identifier", "shorthand_property_identifier_pattern"})
 # the front-end only reads the path for messages; the language is passed explicitly
 _PATH = {"typescript": "input.ts", "tsx": "input.tsx", "javascript": "input.jsx"}
+
+
+def asked_for(lines: Collection[int] | None, first: int, last: int) -> bool:
+    """Whether the site on lines ``first``..``last`` holds one of the findings the codemod is asked to fix
+    (``lines``: their lines; None asks for every site). A suppressed or unselected site is left as it is."""
+    return lines is None or any(first <= number <= last for number in lines)
+
+
+def node_lines(node: Node) -> tuple[int, int]:
+    return node.start_point[0] + 1, node.end_point[0] + 1
 
 
 def read_tree(source: bytes, language: str) -> Node:

@@ -20,6 +20,8 @@ so the Map gives each item the row (or the `null`) the lookup gave it, in the it
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from tree_sitter import Node
 
 from analyzers.detectors._data_access import classify, prisma_clients
@@ -38,7 +40,16 @@ from rewriters.javascript._loops import (
     push_argument,
     statement_at,
 )
-from rewriters.javascript._tree import fresh_name, line, mentions, node_text, statement_indent, tree_and_facts, walk
+from rewriters.javascript._tree import (
+    asked_for,
+    fresh_name,
+    line,
+    mentions,
+    node_text,
+    statement_indent,
+    tree_and_facts,
+    walk,
+)
 
 CODEMOD_ID = "batch-prisma-lookups"
 # query options that keep every scalar field of the row (`include` adds relations; `select` is checked)
@@ -72,12 +83,13 @@ def batchable_lookups(module: ModuleFacts) -> list[tuple[Loop, Call, str]]:
     return found
 
 
-def compute_edits(source: bytes, language: str) -> list[Edit]:
+def compute_edits(source: bytes, language: str, lines: Collection[int] | None = None) -> list[Edit]:
     """One edit per batchable loop that replaces it and its array with one `findMany`; NoFix when unsure."""
     root, module = tree_and_facts(source, language)
     return [
         _rewrite(source, root, for_of(statement_at(root, loop.span)))
         for loop, _, _ in batchable_lookups(module)
+        if asked_for(lines, loop.span.line, loop.span.end_line or loop.span.line)
     ]
 
 

@@ -6,11 +6,13 @@ to a name, and the rewrite is only safe when every reference is a direct method 
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from tree_sitter import Node
 
 from optimizer.findings import Edit
 from rewriters.edits import NoFix
-from rewriters.javascript._tree import line, node_text, nodes_by_text, read_tree
+from rewriters.javascript._tree import asked_for, line, node_lines, node_text, nodes_by_text, read_tree
 
 CODEMOD_ID = "cherry-pick-lodash"
 LIBRARY = "lodash"
@@ -29,10 +31,14 @@ _RESERVED = frozenset({
 })  # fmt: skip
 
 
-def compute_edits(source: bytes, language: str) -> list[Edit]:
+def compute_edits(source: bytes, language: str, lines: Collection[int] | None = None) -> list[Edit]:
     """Edits that cherry-pick every whole-lodash import of the file; raise NoFix when one is unsafe."""
     root = read_tree(source, language)
-    imports = [node for node in root.children if node.type == "import_statement" and _lodash_local(node)]
+    imports = [
+        node
+        for node in root.children
+        if node.type == "import_statement" and _lodash_local(node) and asked_for(lines, *node_lines(node))
+    ]
     if not imports:
         return []
     names = nodes_by_text(root, _NAME_NODES)

@@ -9,6 +9,8 @@ route; else the `<Routes>`/`<Switch>` around it is wrapped, else the route's own
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from tree_sitter import Node
 
 from analyzers.detectors.static_route_import import ROUTER_CALLS, names_page_directory, routed_pages
@@ -16,11 +18,13 @@ from optimizer.findings import Edit
 from rewriters.edits import NoFix
 from rewriters.javascript._react import react_names
 from rewriters.javascript._tree import (
+    asked_for,
     indent_of,
     line_end,
     line_prefix,
     line_start,
     module_facts,
+    node_lines,
     node_text,
     nodes_by_text,
     read_tree,
@@ -35,13 +39,13 @@ _JSX_TAGS = frozenset({"jsx_opening_element", "jsx_self_closing_element", "jsx_c
 _JSX_VALUES = frozenset({"jsx_element", "jsx_self_closing_element"})
 
 
-def compute_edits(source: bytes, language: str) -> list[Edit]:
+def compute_edits(source: bytes, language: str, lines: Collection[int] | None = None) -> list[Edit]:
     """Edits that load every statically imported route page of the file lazily; NoFix when none can be."""
     root = read_tree(source, language)
     routed = routed_pages(module_facts(source, language), source)  # the source tells a data router's index route
     pages = {name for name, (_, index_only) in routed.items() if not index_only}
     imports = [node for node in root.children if node.type == "import_statement"]
-    candidates = [node for node in imports if _is_page_import(node, pages)]
+    candidates = [node for node in imports if _is_page_import(node, pages) and asked_for(lines, *node_lines(node))]
     if not candidates:
         return []
     references = _references(root)

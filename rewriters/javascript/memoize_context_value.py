@@ -10,13 +10,15 @@ a class component leaves the file alone.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from tree_sitter import Node
 
 from analyzers.js_nodes import MAX_TEXT
 from optimizer.findings import Applicability, Edit
 from rewriters.edits import NoFix
 from rewriters.javascript._react import bound_names, first_return, parse_expression, react_names, render_site
-from rewriters.javascript._tree import line, node_text, read_tree, walk
+from rewriters.javascript._tree import asked_for, line, node_lines, node_text, read_tree, walk
 
 CODEMOD_ID = "memoize-context-value"
 HOOK = "useMemo"
@@ -41,10 +43,10 @@ def applicability(literal_text: str, language: str) -> Applicability | None:
     return Applicability.SAFE if exact else Applicability.UNSAFE
 
 
-def compute_edits(source: bytes, language: str) -> list[Edit]:
+def compute_edits(source: bytes, language: str, lines: Collection[int] | None = None) -> list[Edit]:
     """Edits that memoise every inline object `value` of a Provider in the file; NoFix when one is unsure."""
     root = read_tree(source, language)
-    literals = [node for node in walk(root) if _provider_literal(node)]
+    literals = [node for node in walk(root) if _provider_literal(node) and asked_for(lines, *node_lines(node))]
     if not literals:
         return []
     hooks, edits = react_names(root, [HOOK], add_import=False)

@@ -7,6 +7,7 @@ then checks that each await is a whole statement, so the rewrite drops nothing t
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from itertools import pairwise
 
 from tree_sitter import Node
@@ -14,16 +15,18 @@ from tree_sitter import Node
 from analyzers.detectors.sequential_independent_awaits import independent_runs
 from optimizer.findings import Edit
 from rewriters.edits import NoFix
-from rewriters.javascript._tree import line, node_text, tree_and_facts
+from rewriters.javascript._tree import asked_for, line, node_text, tree_and_facts
 
 CODEMOD_ID = "parallel-independent-awaits"
 
 
-def compute_edits(source: bytes, language: str) -> list[Edit]:
+def compute_edits(source: bytes, language: str, lines: Collection[int] | None = None) -> list[Edit]:
     """One edit per reported run that replaces its statements with one `Promise.all`; NoFix when one is unsure."""
     root, module = tree_and_facts(source, language)
     edits = []
     for run in independent_runs(module):
+        if not asked_for(lines, run[0][0].span.line, run[-1][0].span.end_line or run[-1][0].span.line):
+            continue
         awaits = [_await_node(root, awaited.span.start_byte, awaited.span.end_byte) for awaited, _ in run]
         edits.append(_combine(awaits))
     return edits

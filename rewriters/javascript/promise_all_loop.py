@@ -11,6 +11,8 @@ would add `undefined`); `break`/`continue` to a loop or switch inside the turn s
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from tree_sitter import Node
 
 from analyzers.detectors.sequential_await_in_loop import fixable_loops
@@ -27,16 +29,18 @@ from rewriters.javascript._loops import (
     push_argument,
     statement_at,
 )
-from rewriters.javascript._tree import line, mentions, node_text, tree_and_facts, walk
+from rewriters.javascript._tree import asked_for, line, mentions, node_text, tree_and_facts, walk
 
 CODEMOD_ID = "promise-all-loop"
 
 
-def compute_edits(source: bytes, language: str) -> list[Edit]:
+def compute_edits(source: bytes, language: str, lines: Collection[int] | None = None) -> list[Edit]:
     """Edits that start the turns of every fixable loop together; NoFix when one of them is unsure."""
     root, module = tree_and_facts(source, language)
     edits: list[Edit] = []
     for loop in fixable_loops(module):
+        if not asked_for(lines, loop.span.line, loop.span.end_line or loop.span.line):
+            continue
         edits.extend(_rewrite(for_of(statement_at(root, loop.span))))
     return edits
 

@@ -14,6 +14,7 @@ declarations), less the setters of `useState`/`useReducer` and `useRef` objects,
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from tree_sitter import Node
 
@@ -24,6 +25,7 @@ from optimizer.findings import Edit
 from rewriters.edits import NoFix
 from rewriters.javascript._react import bound_names, first_return, parse_expression, react_names, render_site
 from rewriters.javascript._tree import (
+    asked_for,
     identifiers,
     indent_of,
     line_start,
@@ -52,7 +54,7 @@ def constant_literal(literal_text: str, language: str) -> bool:
     return literal is not None and literal.type in ("object", "array") and _constant(literal)
 
 
-def compute_edits(source: bytes, language: str) -> list[Edit]:
+def compute_edits(source: bytes, language: str, lines: Collection[int] | None = None) -> list[Edit]:
     """Edits that stabilise the inline props of every `memo` element of the file it can rewrite whole."""
     root = read_tree(source, language)
     module = module_facts(source, language)
@@ -69,6 +71,8 @@ def compute_edits(source: bytes, language: str) -> list[Edit]:
     for element in module.jsx:
         wrapper = wrappers.get(element.name)
         if wrapper is None or wrapper.opaque or (None, element.name) in index.imports:
+            continue
+        if not asked_for(lines, element.span.line, element.span.end_line or element.span.line):
             continue
         props = [prop for prop, _ in unstable_props(element, wrapper, index, literals)]
         if not props:
