@@ -104,22 +104,34 @@ def plan(report: Report, *, unsafe: bool = False) -> list[FileRewrite]:
         if file is None or not any(selected(f, unsafe) for f in findings):
             continue
         before = Path(file.absolute).read_bytes()
-        context = _context(project, path, findings)
+        # the related files first; the whole project when a finding needs more (a route in another file)
+        contexts = (_context(project, path, findings), lambda: _whole_project(project, path))
         rewrites.append(
-            _rewrite_file(path, Path(file.absolute), file.language, before, findings, project.config, unsafe, context)
+            _rewrite_file(path, Path(file.absolute), file.language, before, findings, project.config, unsafe, contexts)
         )
     return rewrites
 
 
 def _context(project: Project, path: str, findings: list[Finding]) -> dict[str, Path]:
-    """The files to re-analyse ``path`` with: none for findings in the file itself; for fixes of findings
-    found elsewhere (an index for a query), those findings' files and the schema files they are checked
-    against, so that re-analysis can tell whether the rewrite fixed them."""
-    elsewhere = {f.path for f in findings if f.path != path}
-    if not elsewhere:
-        return {}
+    """The files to re-analyse ``path`` with, so that the findings can be found again without the whole
+    project: the files of findings found elsewhere (a query an index in the schema serves), the files their
+    related locations point at (the chain down to a query or a blocking call, a memo component), and the
+    schema files queries are checked against."""
+    linked = {f.path for f in findings} | {r.path for f in findings for r in f.related}
     schema = {f.path for f in project.files.values() if f.language in ("prisma", "sql")}
-    return {p: Path(project.files[p].absolute) for p in sorted((elsewhere | schema) - {path}) if p in project.files}
+    return {p: Path(project.files[p].absolute) for p in sorted((linked | schema) - {path}) if p in project.files}
+
+
+def _whole_project(project: Project, path: str) -> dict[str, Path]:
+    """Every analysed file and the manifests and tsconfigs that resolve imports and place files in components."""
+    files = {p: Path(f.absolute) for p, f in project.files.items() if p != path}
+    directories = {""} | set(project.tsconfigs) | {package.directory for package in project.packages.values()}
+    for directory in directories:
+        for name in ("package.json", "tsconfig.json", "jsconfig.json", "pyproject.toml", "requirements.txt"):
+            candidate = project.root / directory / name
+            if candidate.is_file():
+                files[f"{directory}/{name}".lstrip("/")] = candidate
+    return files
 
 
 def _rewrite_file(
@@ -130,7 +142,7 @@ def _rewrite_file(
     findings: list[Finding],
     config: Config,
     unsafe: bool,
-    context: dict[str, Path],
+    contexts: tuple[dict[str, Path], Callable[[], dict[str, Path]]],
 ) -> FileRewrite:
     everything, findings = findings, [f for f in findings if selected(f, unsafe)]
 
@@ -140,6 +152,21 @@ def _rewrite_file(
     original_errors = _parse_errors(path, language, before)
     if original_errors:
         return failed(f"not rewritten: the file does not parse ({original_errors[0]})")
+    # the same re-analysis on the text as it is: a fix counts as verified only if its finding shows up here,
+    # since "the finding is gone" proves nothing about one the scratch copy could not find to begin with
+    context, whole_project = contexts
+    baseline = _reanalyse(path, before, config, context)
+    unverifiable = _missing(findings, baseline)
+    if unverifiable:
+        context = whole_project()
+        baseline = _reanalyse(path, before, config, context)
+        unverifiable = _missing(findings, baseline)
+    if unverifiable:
+        first = unverifiable[0]
+        return failed(
+            f"not rewritten: `{first.rule}` at {first.path}:{first.line} is not found again in a scratch copy "
+            "of the project, so the fix could not be verified"
+        )
     # the findings on the latest text: after the first pass they come from re-analysing it
     latest: dict[bytes, list[Finding]] = {before: everything}
 
@@ -167,7 +194,7 @@ def _rewrite_file(
     if new_errors:
         return failed(f"not rewritten: the rewritten file does not parse ({new_errors[0]})")
     for rule in {f.rule for f in findings}:
-        if sum(f.rule == rule for f in after_findings) >= sum(f.rule == rule for f in everything):
+        if sum(f.rule == rule for f in after_findings) >= sum(f.rule == rule and target(f) == path for f in baseline):
             return failed(f"not rewritten: `{rule}` is still reported after the rewrite")
     # a finding in another file keeps its place, but may lose its fix (the index is there, if a wrong one)
     reported = {(f.rule, f.location) for f in latest[text]}
@@ -176,6 +203,11 @@ def _rewrite_file(
             return failed(f"not rewritten: `{finding.rule}` is still reported at {finding.path}:{finding.line}")
     diff = unified_diff(path, _display(before), _display(text))
     return FileRewrite(path, absolute, before, text, tuple(findings), diff=diff)
+
+
+def _missing(findings: list[Finding], found: list[Finding]) -> list[Finding]:
+    seen = {(f.rule, f.path, f.line) for f in found}
+    return [f for f in findings if (f.rule, f.path, f.line) not in seen]
 
 
 def _parse_errors(path: str, language: str, source: bytes) -> list[str]:

@@ -210,3 +210,31 @@ def test_a_codemod_leaves_suppressed_sites_alone(tmp_path: Path) -> None:
     assert "value={{ name: props.user.name }}" in after  # suppressed: an unsafe memo it would have been
     assert "<Row style={{ margin: 2 }} />" in after  # suppressed
     assert "<Row style={{ margin: 1 }} />" not in after  # hoisted to a constant
+
+
+def test_a_fix_of_a_cross_file_finding_is_verified_with_the_related_files(tmp_path, monkeypatch) -> None:
+    """`helpers.load` blocks; the handler in app.py is reported. Re-analysed alone, app.py has no finding, so a
+    codemod that changes the text without fixing anything would look like a fix; with the related files it is
+    caught."""
+    import libcst
+
+    from rewriters.python import offload_blocking_call
+
+    (tmp_path / "helpers.py").write_text("import time\n\n\ndef load():\n    time.sleep(1)\n    return 1\n")
+    (tmp_path / "app.py").write_text(
+        "from fastapi import FastAPI\n\nfrom helpers import load\n\napp = FastAPI()\n\n\n"
+        "@app.get('/a')\nasync def a():\n    value = load()\n    return value\n"
+    )
+    report = analyze([tmp_path], root=tmp_path, use_cache=False)
+    assert [(f.path, f.fix and f.fix.codemod) for f in report.findings if f.rule == "blocking-call-in-async"] == [
+        ("app.py", "offload-blocking-call")
+    ]
+
+    def no_real_fix(module: libcst.Module, lines) -> libcst.Module:
+        if "# touched" in module.code:
+            return module
+        return module.with_changes(footer=[*module.footer, libcst.EmptyLine(comment=libcst.Comment("# touched"))])
+
+    monkeypatch.setattr(offload_blocking_call, "transform", no_real_fix)
+    (rewrite,) = plan(report, unsafe=True)
+    assert not rewrite.changed and "still reported" in (rewrite.error or "")
