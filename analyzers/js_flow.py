@@ -9,7 +9,7 @@ from bisect import bisect_left
 from tree_sitter import Node, Query, QueryCursor
 
 from analyzers.js_functions import KINDS
-from analyzers.js_nodes import pattern_names, text, unwrap
+from analyzers.js_nodes import pattern_names, same_node, text, unwrap
 from analyzers.js_queries import grammar
 from analyzers.js_result_uses import mention_uses, pattern_reads, value_holder
 from analyzers.loop_flow import LoopSummary
@@ -59,10 +59,10 @@ class AwaitFlows:
         child, parent = expression, expression.parent
         while parent is not None and parent.type not in _BLOCKS and parent.type not in KINDS:
             kind = parent.type
-            if kind == "variable_declarator" and _is(parent.child_by_field_name("value"), child):
+            if kind == "variable_declarator" and same_node(parent.child_by_field_name("value"), child):
                 names.extend(pattern_names(source, parent.child_by_field_name("name")))
                 after = parent.end_byte
-            elif kind in ("assignment_expression", "augmented_assignment_expression") and _is(
+            elif kind in ("assignment_expression", "augmented_assignment_expression") and same_node(
                 parent.child_by_field_name("right"), child
             ):
                 names.extend(_set_names(source, parent.child_by_field_name("left")))
@@ -177,10 +177,6 @@ class AwaitFlows:
         return frozenset(text(self.source, n) for n in QueryCursor(self.uses).captures(node).get("id", ()))
 
 
-def _is(node: Node | None, other: Node) -> bool:
-    return node is not None and node.id == other.id
-
-
 def _block(expression: Node) -> int:
     """Start byte of the statement list whose statement always runs ``expression``; -1 on conditional paths."""
     child, parent = expression, expression.parent
@@ -190,9 +186,11 @@ def _block(expression: Node) -> int:
             return parent.start_byte
         if kind in KINDS or kind in _LOOPS:
             return -1
-        if kind in ("ternary_expression", "if_statement") and not _is(parent.child_by_field_name("condition"), child):
+        if kind in ("ternary_expression", "if_statement") and not same_node(
+            parent.child_by_field_name("condition"), child
+        ):
             return -1
-        if kind == "binary_expression" and _is(parent.child_by_field_name("right"), child):
+        if kind == "binary_expression" and same_node(parent.child_by_field_name("right"), child):
             operator = parent.child_by_field_name("operator")
             if operator is not None and operator.type in _SHORT_CIRCUIT:
                 return -1
@@ -213,9 +211,9 @@ def _enclosing_loop(node: Node) -> tuple[Node | None, bool]:
     child, parent = node, node.parent
     while parent is not None and parent.type not in KINDS:
         if parent.type in _LOOPS:
-            if _is(parent.child_by_field_name("condition"), child):
+            if same_node(parent.child_by_field_name("condition"), child):
                 return parent, True
-            if _is(parent.child_by_field_name("body"), child) or _is(parent.child_by_field_name("increment"), child):
+            if any(same_node(parent.child_by_field_name(field), child) for field in ("body", "increment")):
                 return parent, False
         child, parent = parent, parent.parent
     return None, False
@@ -250,7 +248,10 @@ def _state_receiver(expression: Node) -> Node | None:
 def _declares(name: Node | None) -> bool:
     """The mention is the name a ``const``/``let``/``var`` declares."""
     parent = name.parent if name is not None else None
-    return parent is not None and parent.type == "variable_declarator" and _is(parent.child_by_field_name("name"), name)
+    return (
+        parent is not None and parent.type == "variable_declarator"
+        and same_node(parent.child_by_field_name("name"), name)
+    )
 
 
 def _set_names(source: bytes, target: Node | None) -> list[str]:

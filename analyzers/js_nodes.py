@@ -60,6 +60,11 @@ def unwrap(node: Node | None) -> Node | None:
     return node
 
 
+def same_node(node: Node | None, other: Node) -> bool:
+    """Whether ``node``, a child field that may be missing, is the node ``other``."""
+    return node is not None and node.id == other.id
+
+
 def named_args(node: Node | None) -> list[Node]:
     """Named children without comments (the only "extra" nodes in these grammars)."""
     if node is None:

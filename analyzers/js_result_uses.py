@@ -7,12 +7,11 @@ from tree_sitter import Node, Query, QueryCursor
 
 from analyzers.facts import RESULT_ELEMENT as ELEMENT
 from analyzers.facts import RESULT_PRESENCE as PRESENCE
-from analyzers.js_nodes import text, unwrap
+from analyzers.js_nodes import TRANSPARENT, named_args, same_node, text, unwrap
 
 _SEE_THROUGH = frozenset({"non_null_expression", "parenthesized_expression"})
 _EQUALITY = frozenset({"==", "!=", "===", "!=="})
-_VALUE_WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression",
-                             "type_assertion"})
+_VALUE_WRAPPERS = TRANSPARENT | {"type_assertion"}
 # Array methods that hand each element to a callback, and the position of the element among its parameters.
 _ITEM_CALLBACKS = {"map": 0, "forEach": 0, "some": 0, "every": 0, "flatMap": 0, "filter": 0, "find": 0,
                    "findIndex": 0, "reduce": 1}
@@ -28,9 +27,9 @@ def value_holder(expression: Node) -> Node | None:
         return None
     if parent.type == "expression_statement":
         return parent
-    if parent.type == "variable_declarator" and _is(parent.child_by_field_name("value"), child):
+    if parent.type == "variable_declarator" and same_node(parent.child_by_field_name("value"), child):
         return parent
-    if parent.type == "assignment_expression" and _is(parent.child_by_field_name("right"), child):
+    if parent.type == "assignment_expression" and same_node(parent.child_by_field_name("right"), child):
         return parent
     return None
 
@@ -83,10 +82,10 @@ def _member_chain(source: bytes, node: Node | None) -> tuple[str, Node | None]:
         parent = node.parent
         if parent.type in _SEE_THROUGH:
             node = parent  # `row!.name`, `(row).name` read the same value
-        elif parent.type == "member_expression" and _is(parent.child_by_field_name("object"), node):
+        elif parent.type == "member_expression" and same_node(parent.child_by_field_name("object"), node):
             parts.append(text(source, parent.child_by_field_name("property")))
             node = parent
-        elif parent.type == "call_expression" and _is(parent.child_by_field_name("function"), node) and parts:
+        elif parent.type == "call_expression" and same_node(parent.child_by_field_name("function"), node) and parts:
             called = called or (parent if len(parts) == 1 else None)
             node = parent  # `.filter(...)` is called: the chain goes on from the call's result
         else:
@@ -106,14 +105,14 @@ def _only_tested(node: Node) -> bool:
     if kind == "unary_expression":
         return operator is not None and operator.type == "!"
     if kind in ("if_statement", "while_statement", "ternary_expression"):
-        return _is(parent.child_by_field_name("condition"), node)
+        return same_node(parent.child_by_field_name("condition"), node)
     if kind != "binary_expression" or operator is None:
         return False
     if operator.type == "&&":
-        return _is(parent.child_by_field_name("left"), node)
+        return same_node(parent.child_by_field_name("left"), node)
     if operator.type in _EQUALITY:
         left, right = parent.child_by_field_name("left"), parent.child_by_field_name("right")
-        other = right if _is(left, node) else left
+        other = right if same_node(left, node) else left
         return other is not None and other.type in ("null", "undefined")
     return False
 
@@ -126,7 +125,7 @@ def _callback_reads(source: bytes, call: Node, position: int, uses: Query) -> li
         return [""]  # `rows.map(toDto)`: the element goes to code we do not see here
     single = callback.child_by_field_name("parameter")
     params = callback.child_by_field_name("parameters")
-    listed = [single] if single is not None else [p for p in (params.named_children if params else []) if p.type != "comment"]
+    listed = [single] if single is not None else named_args(params)
     if len(listed) <= position:
         return []
     param = listed[position]
@@ -138,7 +137,7 @@ def _callback_reads(source: bytes, call: Node, position: int, uses: Query) -> li
 def _iterated_by(node: Node) -> Node | None:
     """The ``for (const row of rows)`` loop whose list is ``node``."""
     parent = node.parent
-    if parent is None or parent.type != "for_in_statement" or not _is(parent.child_by_field_name("right"), node):
+    if parent is None or parent.type != "for_in_statement" or not same_node(parent.child_by_field_name("right"), node):
         return None
     operator = parent.child_by_field_name("operator")
     return parent if operator is not None and operator.type == "of" else None
@@ -157,7 +156,3 @@ def _reads_of(source: bytes, binding: Node | None, body: Node | None, uses: Quer
     name = text(source, binding)
     mentions = [n for n in QueryCursor(uses).captures(body).get("id", ()) if text(source, n) == name]
     return [_member_chain(source, mention)[0] for mention in sorted(mentions, key=lambda n: n.start_byte)]
-
-
-def _is(node: Node | None, other: Node) -> bool:
-    return node is not None and node.id == other.id

@@ -69,6 +69,11 @@ class Table:
                 return col
         return None
 
+    def is_unique(self, column: str) -> bool:
+        """True when the primary key or a unique constraint is on ``column`` (a database column name) alone:
+        equality on it names one row."""
+        return any(index.kind in ("primary", "unique") and index.columns == (column,) for index in self.indexes)
+
     def is_indexed(self, columns: tuple[str, ...]) -> bool:
         """True when some index (primary key and unique constraints included) starts with ``columns``."""
         return any(index.leads_with(columns) for index in self.indexes)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from analyzers.detectors._data_access import DbCall, classify, prisma_clients
-from analyzers.facts import ModuleFacts
+from analyzers.facts import Call, ModuleFacts
 
 # A call edge costs one step; an anonymous callback runs as part of the function that contains it.
 _STEP = {"calls": 1, "contains": 0}
@@ -19,6 +19,7 @@ class QuerySite:
     line: int
     callee: str
     db: DbCall
+    call: Call = field(compare=False, repr=False)  # the call site itself, for its arguments and loops
 
 
 def query_sites(modules: Mapping[str, ModuleFacts], function_node) -> dict[str, list[QuerySite]]:
@@ -31,7 +32,7 @@ def query_sites(modules: Mapping[str, ModuleFacts], function_node) -> dict[str, 
                 continue
             db = classify(call, module.language, clients)
             if db is not None:
-                site = QuerySite(path, call.span.line, ".".join(call.chain) or call.callee, db)
+                site = QuerySite(path, call.span.line, ".".join(call.chain) or call.callee, db, call)
                 sites = index.setdefault(function_node(path, call.function), [])
                 if not any(s.line == site.line for s in sites):  # one site per query-builder chain
                     sites.append(site)

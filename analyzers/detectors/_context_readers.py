@@ -11,12 +11,11 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from analyzers.detectors._react import context_reads
 from analyzers.facts import ModuleFacts
 
 if TYPE_CHECKING:
     from optimizer.api import Project
-
-_READ_CONTEXT = {"useContext", "use"}
 
 
 class ContextReaders:
@@ -51,11 +50,7 @@ class ContextReaders:
         exported = any(e.source is None and context in (e.local, e.name) for e in module.exports)
         if not created_here or exported or any(e.name == f"{context}.Consumer" for e in module.jsx):
             return False
-        readers = {
-            call.function for call in module.calls
-            if (call.chain[-1] if call.chain else call.callee) in _READ_CONTEXT
-            and call.args and call.args[0].strip() == context
-        }
+        readers = {call.function for call in context_reads(module, context)}
         imported = self._imported.get(module.path, set())
         # no reader at all is a snippet or a context read elsewhere by means not seen here: judged unknown
         if not readers or None in readers or "*" in imported:

@@ -21,12 +21,14 @@ PRISMA_DISTINCT = frozenset(
     }
 )
 PRISMA_GENERIC = frozenset({"create", "update", "delete", "count"})
+# Global functions that make an HTTP request.
+HTTP_FUNCTIONS = frozenset({"fetch", "$fetch", "ofetch", "axios", "got", "ky"})
 PRISMA_RAW = frozenset({"$queryRaw", "$queryRawUnsafe", "$executeRaw", "$executeRawUnsafe", "$queryRawTyped"})
 # A receiver that names a database client or transaction handle.
 _DB_HANDLE = re.compile(r"^(?:prisma\w*|\w*Prisma|db|database|tx|trx|transaction|dbClient|prismaClient)$", re.I)
 _SQL_CLIENT = re.compile(r"^(?:pool|\w*Pool|client|pg|pgClient|db|conn|connection|\w*Connection|database|sql|mysql)$", re.I)
-_KNEX_ROOT = re.compile(r"^(?:knex|db|trx|database|k)\(\)$")
-_PY_SESSION = re.compile(r"^(?:\w*_)?(?:session|sess|db|conn|connection|cursor|cur|engine)$", re.I)
+KNEX_ROOT = re.compile(r"^(?:knex|db|trx|database|k)\(\)$")
+PY_SESSION = re.compile(r"^(?:\w*_)?(?:session|sess|db|conn|connection|cursor|cur|engine)$", re.I)
 _PY_SESSION_METHODS = frozenset({"execute", "get", "query", "scalar", "scalars", "exec", "executemany", "fetch",
                                  "fetchrow", "fetchval", "merge", "refresh"})
 _DJANGO_METHODS = frozenset(
@@ -47,7 +49,8 @@ class DbCall:
     target: str | None  # the model or table when known
 
 
-def _without_this(chain: tuple[str, ...]) -> tuple[str, ...]:
+def without_this(chain: tuple[str, ...]) -> tuple[str, ...]:
+    """The chain without a leading ``this``/``self``."""
     return chain[1:] if chain and chain[0] in _THIS else chain
 
 
@@ -68,7 +71,7 @@ def classify(call: Call, language: str, clients: frozenset[str] = frozenset()) -
 
 
 def _classify_js(call: Call, clients: frozenset[str]) -> DbCall | None:
-    chain = _without_this(call.chain)
+    chain = without_this(call.chain)
     if not chain or call.is_new:
         return None
     method = chain[-1]
@@ -83,7 +86,7 @@ def _classify_js(call: Call, clients: frozenset[str]) -> DbCall | None:
             return DbCall("prisma", method, model)
     if method in _KYSELY_RUNS and _KYSELY_STARTS.intersection(chain):
         return DbCall("kysely", method, None)
-    if _KNEX_ROOT.match(chain[0]) and len(chain) >= 2:
+    if KNEX_ROOT.match(chain[0]) and len(chain) >= 2:
         return DbCall("knex", method, _first_string(call.args) if len(chain) == 2 else None)
     if method in ("query", "execute") and len(chain) >= 2:
         receiver = chain[-2]
@@ -94,13 +97,13 @@ def _classify_js(call: Call, clients: frozenset[str]) -> DbCall | None:
 
 
 def _classify_python(call: Call) -> DbCall | None:
-    chain = _without_this(call.chain)
+    chain = without_this(call.chain)
     if len(chain) < 2 or "?" in chain[-2:]:
         return None
     method, receiver = chain[-1], chain[-2]
     if receiver == "objects" and method in _DJANGO_METHODS and len(chain) >= 3:
         return DbCall("django", method, chain[-3])
-    if method in _PY_SESSION_METHODS and _PY_SESSION.match(receiver):
+    if method in _PY_SESSION_METHODS and PY_SESSION.match(receiver):
         if method == "get" and not (call.args and call.args[0][:1].isupper()):
             return None  # session.get(Model, id) names a model; session.get(url) is HTTP
         if method in ("execute", "executemany") and receiver.startswith(("cur", "cursor")):

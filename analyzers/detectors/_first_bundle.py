@@ -79,21 +79,13 @@ def _reach(
             target = graph.resolve_module(path, imp)
             if target is None:
                 if not imp.source.split("?", 1)[0].lower().endswith(_ASSETS):
-                    package = _package(imp.source)
+                    package = graph.resolver.package_name(path, imp)
                     complete = complete and package is not None
                     packages.update([package] if package else [])
             elif target not in seen and target not in stop:
                 seen.add(target)
                 queue.append(target)
     return _Reach(frozenset(seen), frozenset(packages), complete)
-
-
-def _package(specifier: str) -> str | None:
-    """The package a bare specifier names; None for a relative or aliased path that did not resolve."""
-    if specifier.startswith((".", "/", "@/", "~/", "#")):
-        return None
-    parts = specifier.split("/")
-    return "/".join(parts[:2]) if specifier.startswith("@") else parts[0]
 
 
 def _lines(project: Project, paths: frozenset[str]) -> int:

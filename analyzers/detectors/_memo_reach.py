@@ -12,13 +12,11 @@ from collections import deque
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from analyzers.detectors._react import calls_memo, context_reads
 from analyzers.facts import ModuleFacts
 
 if TYPE_CHECKING:
     from optimizer.api import Project
-
-_MEMO_CALLS = {("memo",), ("React", "memo")}
-_READ_CONTEXT = {"useContext", "use"}
 
 
 class MemoReach:
@@ -45,10 +43,7 @@ class MemoReach:
     @cached_property
     def _under_memo(self) -> set[str]:
         """Modules rendered, directly or through other modules, by a module that wraps a component in `memo`."""
-        start = [
-            path for path, module in self.project.modules.items()
-            if module.language != "python" and any(call.chain in _MEMO_CALLS for call in module.calls)
-        ]
+        start = [path for path, module in self.project.modules.items() if calls_memo(module)]
         seen = set(start)
         queue = deque(start)
         while queue:
@@ -64,27 +59,19 @@ class MemoReach:
         readers = _readers(module, context)
         if not readers or None in readers:
             return True
+        graph = self.project.graph
         reading = {module.path}
-        names = {reader.split(".", 1)[0] for reader in readers}
-        calls = self.project.graph.calls
-        for path, other in self.project.modules.items():
-            if path == module.path or other.language == "python" or path in reading:
-                continue
-            for call in other.calls:
-                if call.callee in names and (target := calls.resolve(path, call)) and target[0] == module.path:
-                    reading.add(path)
-                    break
+        for hook in {reader.split(".", 1)[0] for reader in readers}:
+            # a module whose code calls the reader reads the context too
+            callers = graph.callers(graph.function_node(module.path, hook))
+            reading.update(graph.graph.nodes[caller]["path"] for caller in callers)
         return bool(reading & self._under_memo)
 
 
 def _readers(module: ModuleFacts, context: str) -> set[str | None]:
     """Functions of ``module`` that read ``context``: a `useContext(context)` call, or a call of such a function
     of the same module (a `useFormField` that `FormLabel` calls)."""
-    readers: set[str | None] = {
-        call.function for call in module.calls
-        if (call.chain[-1] if call.chain else call.callee) in _READ_CONTEXT and call.args
-        and call.args[0].strip() == context
-    }
+    readers: set[str | None] = {call.function for call in context_reads(module, context)}
     readers |= {e.function for e in module.jsx if e.name == f"{context}.Consumer"}
     while True:
         names = {reader.split(".", 1)[0] for reader in readers if reader is not None}

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
-from analyzers.detectors._data_access import classify, prisma_clients
-from analyzers.detectors.sequential_await_in_loop import HTTP_FUNCTIONS
+from analyzers.detectors._data_access import HTTP_FUNCTIONS, classify, prisma_clients
 from analyzers.facts import Await, Call, Function, ModuleFacts
 
 if TYPE_CHECKING:
@@ -53,10 +53,11 @@ def memoised_methods(project: Project) -> MemoisedMethods:
         if module.language not in _JS:
             continue
         waits = _awaits_by_function(module.awaits)
+        view = _ModuleView(module)
         for fn in module.functions:
             if fn.kind != "method" or fn.class_name is None:
                 continue
-            accessor = _is_accessor(module, fn, waits.get(fn.qualname, []))
+            accessor = _is_accessor(view, fn, waits.get(fn.qualname, []))
             methods.setdefault(fn.name, {})[fn.class_name] = accessor
             if accessor:
                 nodes.add(project.graph.function_node(path, fn.qualname))
@@ -70,19 +71,62 @@ def _awaits_by_function(awaits: list[Await]) -> dict[str | None, list[Await]]:
     return found
 
 
-def _is_accessor(module: ModuleFacts, fn: Function, own: list[Await]) -> bool:
+class _ModuleView:
+    """What the accessor test reads of a module, built once per module on first use."""
+
+    def __init__(self, module: ModuleFacts) -> None:
+        self.module = module
+
+    @cached_property
+    def clients(self) -> frozenset[str]:
+        return prisma_clients(self.module)
+
+    @cached_property
+    def members(self) -> dict[str | None, set[str]]:
+        """Class name -> the `this.x` members its code assigns."""
+        found: dict[str | None, set[str]] = {}
+        for binding in self.module.bindings:
+            if binding.name.startswith("this."):
+                found.setdefault(binding.scope, set()).add(binding.name)
+        return found
+
+    @cached_property
+    def _calls_by_function(self) -> dict[str | None, list[Call]]:
+        found: dict[str | None, list[Call]] = {}
+        for call in self.module.calls:
+            found.setdefault(call.function, []).append(call)
+        return found
+
+    @cached_property
+    def _nested(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for fn in self.module.functions:
+            if fn.parent is not None:
+                found.setdefault(fn.parent, []).append(fn.qualname)
+        return found
+
+    def calls_within(self, fn: Function) -> list[Call]:
+        """The calls in ``fn``'s body, those of the callbacks nested in it included."""
+        calls: list[Call] = []
+        pending = [fn.qualname]
+        while pending:
+            qualname = pending.pop()
+            calls.extend(self._calls_by_function.get(qualname, ()))
+            pending.extend(self._nested.get(qualname, ()))
+        return calls
+
+
+def _is_accessor(view: _ModuleView, fn: Function, own: list[Await]) -> bool:
     """An async method whose awaits all wait for a stored value, and which starts no I/O of its own: no
     query, no HTTP call, no call to a member's method (`this.repo.find()`; a longer chain such as
     `this.snapshot.items.map()` walks data), no async sibling method."""
     if not fn.is_async or not own or any(awaited.call for awaited in own):
         return False
-    members = {b.name for b in module.bindings if b.scope == fn.class_name and b.name.startswith("this.")}
-    clients = prisma_clients(module)
-    span = fn.span
-    inside = (c for c in module.calls if span.start_byte <= c.span.start_byte and c.span.end_byte <= span.end_byte)
-    for call in inside:
+    module = view.module
+    members = view.members.get(fn.class_name, set())
+    for call in view.calls_within(fn):
         chain = call.chain
-        if not chain or chain[0] in HTTP_FUNCTIONS or classify(call, module.language, clients) is not None:
+        if not chain or chain[0] in HTTP_FUNCTIONS or classify(call, module.language, view.clients) is not None:
             return False
         if chain[0] == "this" and len(chain) == 3 and f"this.{chain[1]}" in members:
             return False

@@ -15,14 +15,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from analyzers.detectors._memo_reach import MemoReach
+from analyzers.detectors._react import INLINE_KINDS, calls_memo
 from analyzers.facts import Call, JsxProp, ModuleFacts
 from optimizer.components import FRONTEND
 
 if TYPE_CHECKING:
     from optimizer.api import Project
 
-_MEMO_CALLS = {("memo",), ("React", "memo")}
-_INLINE_KINDS = {"object", "array", "arrow", "function"}
 # hooks whose results keep their identity or that never schedule a render
 _STABLE_HOOKS = {
     "useRef", "useId", "useCallback", "useMemo", "useEffect", "useLayoutEffect", "useInsertionEffect",
@@ -52,11 +51,7 @@ class ProviderRerenders:
 
     @cached_property
     def _packages_with_memo(self) -> set[str]:
-        return {
-            self._package_of(path)
-            for path, module in self.project.modules.items()
-            if module.language != "python" and any(call.chain in _MEMO_CALLS for call in module.calls)
-        }
+        return {self._package_of(path) for path, module in self.project.modules.items() if calls_memo(module)}
 
     def _package_of(self, path: str) -> str | None:
         return next((d for d in self._packages if d == "" or path.startswith(d + "/")), None)
@@ -71,7 +66,7 @@ class ProviderRerenders:
         """False only when it provably does not. Only inline values are judged: the literal a name is bound to
         is not at hand. With the ``context``, a package's `memo` counts only when it can render a reader."""
         package = self._package_of(module.path)
-        inline = value.kind in _INLINE_KINDS and value.span.start_byte >= 0
+        inline = value.kind in INLINE_KINDS and value.span.start_byte >= 0
         if not inline or package is None:
             return True
         if package in self._packages_with_memo and (
@@ -94,7 +89,7 @@ class ProviderRerenders:
 
 
 def _own_render_trigger(call: Call) -> bool:
-    hook = call.chain[-1] if call.chain else call.callee
+    hook = call.name
     return bool(_HOOK.match(hook)) and hook not in _STABLE_HOOKS and len(call.chain) <= 2
 
 
@@ -110,8 +105,7 @@ def _bound_names(source: bytes, call: Call) -> list[str] | None:
     if not pattern.startswith(("[", "{")):
         return [pattern]
     parts = [part.strip().removeprefix("...") for part in pattern[1:-1].split(",")]
-    hook = call.chain[-1] if call.chain else call.callee
-    if hook in _STATE_HOOKS and pattern.startswith("["):
+    if call.name in _STATE_HOOKS and pattern.startswith("["):
         parts = parts[:1]  # the setter keeps its identity; an unnamed state (`[, set]`) is unknown below
     names = [part.split(":", 1)[-1].split("=", 1)[0].strip() for part in parts if part or len(parts) == 1]
     return names if names and all(_NAME.match(name) for name in names) else None

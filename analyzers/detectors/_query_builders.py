@@ -8,8 +8,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from analyzers.detectors._data_access import _KNEX_ROOT, _PY_SESSION, _without_this
+from analyzers.detectors._data_access import KNEX_ROOT, PY_SESSION, without_this
 from analyzers.facts import Call, ModuleFacts, Span
+from analyzers.py_source import TEXT_LIMIT
 
 # Methods that bound a read to a page or one row, or make it return one number.
 _KNEX_BOUNDED = frozenset({"limit", "first", "count", "countDistinct", "sum", "sumDistinct", "avg", "avgDistinct",
@@ -80,14 +81,14 @@ def _chains(module: ModuleFacts) -> dict[int, list[Call]]:
 
 def _methods(call: Call) -> list[str]:
     """``("knex()", "where()", "first")`` -> ``["knex", "where", "first"]``."""
-    return [part.removesuffix("()") for part in _without_this(call.chain)]
+    return [part.removesuffix("()") for part in without_this(call.chain)]
 
 
 def _knex_root(chain: list[Call]) -> str | None:
     """The table of ``knex('users as u')`` / ``db('users')`` starting the chain, or None when it is no knex chain."""
     root = chain[0]
-    parts = _without_this(root.chain)
-    if len(parts) != 1 or not _KNEX_ROOT.match(parts[0] + "()"):
+    parts = without_this(root.chain)
+    if len(parts) != 1 or not KNEX_ROOT.match(parts[0] + "()"):
         return None
     return _table_name(root.args)
 
@@ -137,7 +138,7 @@ def _sqlalchemy_reads(module: ModuleFacts, chains: dict[int, list[Call]]) -> Ite
         execute = next((c for c in chain if _is_session_call(c, "execute")), None)
         if execute is None or not execute.args or not execute.args[0].startswith("select("):
             continue
-        if "limit(" in execute.args[0] or len(execute.args[0]) >= 200:  # cut at 200 chars: the tail is unknown
+        if "limit(" in execute.args[0] or len(execute.args[0]) >= TEXT_LIMIT:  # cut off: the tail is unknown
             continue
         if methods[-1] in _SQLALCHEMY_ALL or _all_rows_later(by_function.get(execute.function, ()), execute):
             yield BuilderRead(execute.span, execute.function, "sqlalchemy", _table_name((execute.args[0][7:],)))
@@ -160,8 +161,8 @@ def _all_rows_later(calls: list[Call] | tuple, execute: Call) -> bool:
 
 
 def _is_session_call(call: Call, method: str) -> bool:
-    parts = _without_this(call.chain)
-    return len(parts) >= 2 and parts[-1] == method and bool(_PY_SESSION.match(parts[-2]))
+    parts = without_this(call.chain)
+    return len(parts) >= 2 and parts[-1] == method and bool(PY_SESSION.match(parts[-2]))
 
 
 def _sqlalchemy_inserts(module: ModuleFacts) -> Iterator[tuple[str, Span]]:

@@ -9,14 +9,16 @@ from dataclasses import dataclass
 
 from analyzers.detectors.base import FileContext
 from analyzers.facts import Binding, Call, JsxElement, JsxProp, ModuleFacts
+from analyzers.js_nodes import MAX_TEXT  # Call.args holds at most this many characters of each argument
 from optimizer.calls import ModuleIndex
 
-_MEMO = {("memo",), ("React", "memo")}
-_INLINE_KINDS = {"object": "an object literal", "array": "an array literal", "arrow": "an inline function",
+MEMO_CALLS = frozenset({("memo",), ("React", "memo")})
+# prop value kinds that build a new object on each render, with how a message names them
+INLINE_KINDS = {"object": "an object literal", "array": "an array literal", "arrow": "an inline function",
                  "function": "an inline function"}
 # deep-equality helpers of lodash, fast-deep-equal, dequal, react-fast-compare and friends
 _DEEP_EQUAL = re.compile(r"\b(?:isEqual|isDeepEqual|deepEqual|fastDeepEqual|dequal|equal|isEqualWith)\s*\(")
-_ARG_CUT = 200  # Call.args holds at most this many characters of each argument
+_READ_CONTEXT = {"useContext", "use"}
 _COMPARATOR_PARAMS = re.compile(r"^\s*(?:async\s+)?(?:function\b[^(]*)?\(\s*(\w+)\s*(?::[^,]*)?,\s*(\w+)")
 
 
@@ -31,6 +33,19 @@ class MemoWrapper:
     compared: frozenset[str] | None = None
     opaque: bool = False
     by_value: frozenset[str] = frozenset()
+
+
+def calls_memo(module: ModuleFacts) -> bool:
+    """Whether a JavaScript module wraps a component in `memo` anywhere."""
+    return module.language != "python" and any(call.chain in MEMO_CALLS for call in module.calls)
+
+
+def context_reads(module: ModuleFacts, context: str) -> list[Call]:
+    """The `useContext(context)` / `use(context)` calls of ``module``."""
+    return [
+        call for call in module.calls
+        if call.name in _READ_CONTEXT and call.args and call.args[0].strip() == context
+    ]
 
 
 def enclosing_component(index: ModuleIndex, scope: str | None) -> str | None:
@@ -54,8 +69,8 @@ def unstable_value(
 ) -> str | None:
     """How ``prop``'s value is a new object on each run of ``scope``, or None when it keeps its identity (a hook
     result, a module-level value, a primitive) or is not known."""
-    if prop.kind in _INLINE_KINDS:
-        return _INLINE_KINDS[prop.kind]
+    if prop.kind in INLINE_KINDS:
+        return INLINE_KINDS[prop.kind]
     if prop.kind != "identifier":
         return None
     name = prop.text
@@ -69,7 +84,7 @@ def unstable_value(
             return None
         literal = literals.get((scope, name))
         if literal is not None:
-            return f"`{name}`, {_INLINE_KINDS[literal.kind]} built in the component body"
+            return f"`{name}`, {INLINE_KINDS[literal.kind]} built in the component body"
         member = index.members.get((scope, name))
         if member is not None and index.functions[member].kind != "class":
             return f"`{name}`, a function defined in the component body"
@@ -94,7 +109,7 @@ def unstable_props(
 def memo_wrappers(module: ModuleFacts, source: bytes | None = None) -> dict[str, MemoWrapper]:
     """Module-level names bound to `memo(...)` (``const Row = memo(...)``), and ``default`` for
     ``export default memo(Row)``. With the module's ``source``, a comparator cut off in the facts is read whole."""
-    calls = {c.span.line: c for c in module.calls if c.function is None and c.chain in _MEMO and c.args}
+    calls = {c.span.line: c for c in module.calls if c.function is None and c.chain in MEMO_CALLS and c.args}
     found: dict[str, MemoWrapper] = {}
     for binding in module.bindings:
         # Formatters move a long `memo(` to the line after `export const Row: FC<Props> =`.
@@ -114,7 +129,7 @@ def _comparator(call: Call, source: bytes | None) -> tuple[str | None, bool]:
     if len(call.args) < 2:
         return None, False
     cut = call.args[1]
-    if len(cut) < _ARG_CUT:
+    if len(cut) < MAX_TEXT:
         return cut, False
     text = source[call.span.start_byte:call.span.end_byte].decode("utf-8", "replace") if source else ""
     start = text.rfind(cut) if call.span.start_byte >= 0 else -1

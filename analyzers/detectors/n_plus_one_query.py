@@ -275,25 +275,16 @@ class _ChainFinder:
             else:
                 sites = queries_reached(graph.reachable(target, self.max_depth - 1), queries)
                 site = queries[chain[-1]][0]
-                calls = [self._site_call(s) for s in sites]
-                one_batch = bool(sites) and all(c is not None and _in_batch(self.project.modules[s.path], c) for s, c in zip(sites, calls))
-                self._memo[key] = _Reached(chain, site, sites, one_batch, _reads_a_page(self._site_call(site)))
+                one_batch = bool(sites) and all(_in_batch(self.project.modules[s.path], s.call) for s in sites)
+                self._memo[key] = _Reached(chain, site, sites, one_batch, _reads_a_page(site.call))
         return self._memo[key]
-
-    def _site_call(self, site: QuerySite) -> Call | None:
-        module = self.project.modules.get(site.path)
-        if module is None:
-            return None
-        return next((c for c in module.calls if c.span.line == site.line and (".".join(c.chain) or c.callee) == site.callee), None)
 
 
 def _in_batch(module: ModuleFacts, call: Call) -> bool:
     return bool(call.loops) and all(module.loop(i).batched for i in call.loops)
 
 
-def _reads_a_page(call: Call | None) -> bool:
-    if call is None:
-        return False
+def _reads_a_page(call: Call) -> bool:
     keys = {k.split(".", 1)[0] for k in call.arg_keys}
     return bool(keys & {"take", "cursor"}) or bool(_LIMIT.search(" ".join(call.args))) or "limit()" in call.chain
 
@@ -332,7 +323,7 @@ def _map_key(project: Project, call: Call, field: str) -> bool:
         column is not None
         and not column.is_list
         and column.type in _MAP_KEY_TYPES
-        and any(index.columns == (column.name,) and index.kind in ("primary", "unique") for index in table.indexes)
+        and table.is_unique(column.name)
     )
 
 

@@ -133,34 +133,28 @@ class RepeatedPureComputation(Detector):
         if ctx.is_test:  # tests rebuild fixtures on purpose and run once
             return
         own = pure_functions(module)
+        by_function = _calls_by_function(module)
+        cacheable = _cacheable(module, own, by_function)
         repeats: dict[tuple[str | None, str, tuple[str, ...]], list[Call]] = defaultdict(list)
         for call in module.calls:
             if (call.callee not in PURE_CALLS and call.callee not in own) or _serialises_literal(call):
                 continue
-            if _formatted_into_text(module, call):
+            if _formatted_into_text(call, by_function[call.function]):
                 continue
             if call.loops:
                 if all(_invariant(arg) for arg in call.args):
-                    yield self._cached(module, own, call.callee, self._in_loop(module, call, ctx))
+                    yield self._cached(cacheable, call.callee, self._in_loop(module, call, ctx))
             elif call.function is not None:
                 repeats[(call.function, call.callee, call.args)].append(call)
         for (qualname, callee, args), calls in repeats.items():
             function = module.function(qualname)
             params = frozenset(function.params) if function else frozenset()
             if len(calls) >= MIN_REPEATS and all(_invariant(arg, params) for arg in args):
-                yield self._cached(module, own, callee, self._repeated(module, calls, ctx))
+                yield self._cached(cacheable, callee, self._repeated(module, calls, ctx))
 
-    def _cached(self, module: ModuleFacts, own: dict[str, Function], callee: str, finding: Finding) -> Finding:
-        """A repeated call to a pure function of this module can be cached where it is defined, when it
-        builds no mutable result (callers would share it) and every call in the module passes arguments a
-        cache can key on."""
-        if callee not in own:
-            return finding
-        made = [call.callee for call in module.calls if call.function == own[callee].qualname]
-        calls = [call for call in module.calls if call.chain == (callee,)]
-        if any(name in MUTABLE_RESULTS for name in made) or not all(hashable_arguments(module, c) for c in calls):
-            return finding
-        return finding.with_(fix=_CACHE)
+    @staticmethod
+    def _cached(cacheable: set[str], callee: str, finding: Finding) -> Finding:
+        return finding.with_(fix=_CACHE) if callee in cacheable else finding
 
     def _in_loop(self, module: ModuleFacts, call: Call, ctx: FileContext) -> Finding:
         loops = [module.loop(i) for i in call.loops]
@@ -217,6 +211,30 @@ def pure_functions(module: ModuleFacts) -> dict[str, Function]:
     return pure
 
 
+def _cacheable(module: ModuleFacts, own: dict[str, Function], by_function: dict[str | None, list[Call]]) -> set[str]:
+    """The pure functions of this module that can be cached where they are defined: they build no mutable
+    result (callers would share it) and every call in the module passes arguments a cache can key on."""
+    if not own:
+        return set()
+    types = _param_types(module)
+    callers: dict[str, list[Call]] = defaultdict(list)
+    for call in module.calls:
+        if len(call.chain) == 1 and call.chain[0] in own:
+            callers[call.chain[0]].append(call)
+    return {
+        name for name, fn in own.items()
+        if not any(call.callee in MUTABLE_RESULTS for call in by_function.get(fn.qualname, ()))
+        and all(hashable_arguments(call, types) for call in callers[name])
+    }
+
+
+def _calls_by_function(module: ModuleFacts) -> defaultdict[str | None, list[Call]]:
+    found: defaultdict[str | None, list[Call]] = defaultdict(list)
+    for call in module.calls:
+        found[call.function].append(call)
+    return found
+
+
 def _pure_call(call: Call, text_params: set[str]) -> bool:
     if call.callee in PURE_CALLS or call.callee in _CHEAP_PURE or (call.chain and call.chain[0] in text_params):
         return True
@@ -227,10 +245,9 @@ def _pure_call(call: Call, text_params: set[str]) -> bool:
     return False
 
 
-def hashable_arguments(module: ModuleFacts, call: Call) -> bool:
+def hashable_arguments(call: Call, types: dict[tuple[str | None, str], str]) -> bool:
     """Every argument is a literal, an UPPER_CASE name (taken as a constant; the codemod checks its value),
-    or a parameter of the calling function annotated with a hashable type."""
-    types = _param_types(module)
+    or a parameter of the calling function annotated with a hashable type (``types``, see `_param_types`)."""
     for arg in call.args:
         keyword = _KEYWORD.match(arg)
         value = arg[keyword.end() :] if keyword else arg
@@ -267,12 +284,13 @@ def _serialises_literal(call: Call) -> bool:
     )
 
 
-def _formatted_into_text(module: ModuleFacts, call: Call) -> bool:
+def _formatted_into_text(call: Call, same_function: list[Call]) -> bool:
     """Whether the call is an interpolation of its own in an f-string or template literal passed to an enclosing
-    call (`errors.append(f"expected {sorted(NAMES)}")`): its result is turned into text right away."""
+    call (`errors.append(f"expected {sorted(NAMES)}")`) among ``same_function``, the calls of its function: its
+    result is turned into text right away."""
     start = re.compile(r"\{\s*" + re.escape(call.callee) + r"\s*\(")
-    for outer in module.calls:
-        if outer is call or outer.function != call.function or not outer.span.contains(call.span):
+    for outer in same_function:
+        if outer is call or not outer.span.contains(call.span):
             continue
         for arg in outer.args:
             for literal in _STRING.finditer(arg):

@@ -11,7 +11,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from analyzers.detectors._data_access import classify, prisma_clients
+from analyzers.detectors._data_access import HTTP_FUNCTIONS, classify, prisma_clients
 from analyzers.detectors._in_process import in_memory_receiver, is_in_process, name_words, package_classes
 from analyzers.detectors._loops import is_chunk_loop, loop_words, short
 from analyzers.detectors.base import FileContext, ProjectDetector
@@ -47,7 +47,6 @@ _NOT_IO = frozenset(
      "pipe", "call", "apply", "bind"}
 )
 _PROMISE_HANDLERS = frozenset({"then", "catch", "finally"})
-HTTP_FUNCTIONS = frozenset({"fetch", "$fetch", "ofetch", "axios", "got", "ky"})
 _IO_MODULES = re.compile(
     r"^(?:(?:node:)?fs/promises|fs-extra|axios|got|ky|ofetch|node-fetch|undici|cross-fetch|isomorphic-fetch)$"
 )

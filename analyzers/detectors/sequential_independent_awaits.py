@@ -6,13 +6,12 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from analyzers.detectors._data_access import DbCall, classify, prisma_clients
+from analyzers.detectors._data_access import HTTP_FUNCTIONS, DbCall, classify, prisma_clients
 from analyzers.detectors._loops import short
 from analyzers.detectors._memoised_awaits import MemoisedMethods, memoised_methods
 from analyzers.detectors.base import FileContext, ProjectDetector
 from analyzers.detectors.sequential_await_in_loop import (
     COMBINATORS,
-    HTTP_FUNCTIONS,
     awaited_calls,
     drives_a_browser,
     io_functions,

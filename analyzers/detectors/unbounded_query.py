@@ -199,9 +199,7 @@ def _is_key(name: str, table: Table | None) -> bool:
     if table is None:
         return name == "id"
     column = table.column(name)
-    return column is not None and any(
-        index.kind in ("primary", "unique") and index.columns == (column.name,) for index in table.indexes
-    )
+    return column is not None and table.is_unique(column.name)
 
 
 def _where_built_from_ids(module: ModuleFacts, call: Call) -> bool:
