@@ -8,6 +8,7 @@ says why.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import pkgutil
@@ -47,10 +48,17 @@ JS_CODEMODS: dict[str, Callable[[bytes, str, set[int]], list[Edit]]] = {
 }
 
 
+@functools.cache
+def _python_codemod_modules() -> tuple:
+    """Found once: every pass asks for the codemods, and scanning the package each time is wasted work."""
+    return tuple(_codemod_modules(python))
+
+
 def python_codemods() -> dict[str, Callable[[libcst.Module, set[int]], libcst.Module]]:
     """Python codemods by id: LibCST transforms told the lines of their findings. Imported on use: LibCST is
-    slow to import and only needed when a Python file has a fix."""
-    return {module.CODEMOD_ID: module.transform for module in _codemod_modules(python)}
+    slow to import and only needed when a Python file has a fix. The entry point is looked up on each call,
+    so a module's ``transform`` replaced later (as tests do) is the one that runs."""
+    return {module.CODEMOD_ID: module.transform for module in _python_codemod_modules()}
 
 
 @dataclass(frozen=True)
@@ -103,13 +111,29 @@ def plan(report: Report, *, unsafe: bool = False) -> list[FileRewrite]:
         file = project.files.get(path)
         if file is None or not any(selected(f, unsafe) for f in findings):
             continue
-        before = Path(file.absolute).read_bytes()
+        # the bytes the analysis read: fix edits' offsets and codemods' lines refer to them, and the digest that
+        # guards the write must be of them too, so a file edited since then is refused, not rewritten
+        before = project.source(path)
+        if before is None:
+            continue
+        if _read(Path(file.absolute)) != before:
+            chosen = tuple(f for f in findings if selected(f, unsafe))
+            reason = f"not rewritten: {path} changed since it was analysed"
+            rewrites.append(FileRewrite(path, Path(file.absolute), before, before, chosen, error=reason))
+            continue
         # the related files first; the whole project when a finding needs more (a route in another file)
         contexts = (_context(project, path, findings), lambda: _whole_project(project, path))
         rewrites.append(
             _rewrite_file(path, Path(file.absolute), file.language, before, findings, project.config, unsafe, contexts)
         )
     return rewrites
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _context(project: Project, path: str, findings: list[Finding]) -> dict[str, Path]:

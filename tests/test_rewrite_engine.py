@@ -96,6 +96,20 @@ def test_file_changed_since_analysis_is_not_written(tmp_path: Path) -> None:
     assert target.read_text().endswith("// edited meanwhile\n")
 
 
+def test_file_edited_between_analysis_and_plan_is_refused(tmp_path: Path) -> None:
+    # the fix's offsets and lines belong to the analysed text: planning on the edited one could corrupt it
+    target = tmp_path / "a.ts"
+    target.write_text(LODASH)
+    report = analyze([tmp_path], root=tmp_path, use_cache=False)
+    edited = "// a line that shifts the code\n" + LODASH
+    target.write_text(edited)
+    (rewrite,) = plan(report)
+    assert not rewrite.changed and "changed since it was analysed" in rewrite.error
+    outcome = fix(report)
+    assert outcome.written == [] and "changed since it was analysed" in outcome.skipped[0][1]
+    assert target.read_text() == edited
+
+
 def test_read_only_file_is_not_written(tmp_path: Path) -> None:
     target = tmp_path / "a.ts"
     target.write_text(LODASH)

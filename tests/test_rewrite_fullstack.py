@@ -4,7 +4,6 @@ findings in the app rewrote something, and a second run has nothing left to do."
 
 from __future__ import annotations
 
-import ast
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -13,11 +12,9 @@ import pytest
 from npm_helpers import run_tsc
 from ts_shims import VITE, link_packages, prisma_client
 
-from analyzers.frontends import parse_source
-from analyzers.prisma import parse_prisma
 from optimizer.api import analyze
 from rewriters.apply import write
-from rewriters.engine import JS_CODEMODS, plan, selected, target
+from rewriters.engine import JS_CODEMODS, _parse_errors, plan, selected, target
 
 APP = Path(__file__).resolve().parent.parent / "fixtures" / "fullstack-app"
 TS_PROJECTS = ("frontend", "backend")
@@ -27,18 +24,6 @@ def _type_errors(app: Path, node_modules: Path) -> dict[str, str]:
     with ThreadPoolExecutor() as pool:  # one tsc per project, side by side
         runs = dict(zip(TS_PROJECTS, pool.map(lambda p: run_tsc(node_modules, app / p / "tsconfig.json"), TS_PROJECTS)))
     return {project: (done.stdout + done.stderr).strip() for project, done in runs.items() if done.returncode != 0}
-
-
-def _parse_errors(path: str, language: str, text: bytes) -> list[str]:
-    if language == "python":
-        try:
-            ast.parse(text)
-        except SyntaxError as exc:
-            return [str(exc)]
-        return []
-    if language == "prisma":
-        return [message for _, message in parse_prisma(path, text.decode()).errors]
-    return parse_source(path, language, text).errors
 
 
 def _changes(app: Path) -> list[str]:

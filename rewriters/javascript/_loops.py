@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from analyzers.facts import Span
+from analyzers.js_functions import KINDS
 from rewriters.edits import NoFix
-from rewriters.javascript._tree import FUNCTIONS, line, node_text, pattern_names, walk
+from rewriters.javascript._tree import line, node_text, pattern_names, walk
 
 # a jump or a write inside these belongs to them, not to the loop turn; a name they declare is theirs
-OWN_SCOPES = FUNCTIONS | {"class_declaration", "class"}
+OWN_SCOPES = frozenset(KINDS)  # every function and class kind (abstract classes too)
 _JUMPS = frozenset({"break_statement", "continue_statement", "return_statement", "yield_expression"})
 # what an unlabelled `continue` (loops) or `break` (loops and switches) inside the turn jumps to, not out of it
 _INNER_LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})

@@ -9,13 +9,12 @@ from tree_sitter import Node
 
 from analyzers.facts import ModuleFacts
 from analyzers.frontends import parse_source
+from analyzers.js_functions import KINDS
 from analyzers.js_queries import grammar
 from rewriters.edits import UNREADABLE, NoFix
 
-FUNCTIONS = frozenset(
-    {"function_declaration", "function_expression", "arrow_function", "method_definition", "generator_function",
-     "generator_function_declaration"}
-)
+# the function kinds the analysers know, so a codemod and the detectors agree on what a function is
+FUNCTIONS = frozenset(kind for kind, role in KINDS.items() if role != "class")
 # nodes under a parameter or declarator name that bind the identifiers below them
 PATTERN_NAMES = frozenset({"identifier", "shorthand_property_identifier_pattern"})
 # the front-end only reads the path for messages; the language is passed explicitly
@@ -108,7 +107,10 @@ def statement_indent(source: bytes, node: Node) -> str:
 
 
 def pattern_names(pattern: Node | None) -> set[str]:
-    """Identifiers a parameter list or binding pattern binds; default values and type annotations bind none."""
+    """Identifiers a parameter list or binding pattern binds; default values and type annotations bind none.
+
+    Not ``analyzers.js_nodes.pattern_names``: that one reads names from the file's bytes by offset and takes
+    one pattern, not a parameter list; codemod helpers hold only nodes, and ask about whole parameter lists."""
     if pattern is None:
         return set()
     if pattern.type in PATTERN_NAMES:

@@ -33,7 +33,6 @@ _TEXT_METHODS = frozenset(
     {"hexdigest", "digest", "lower", "upper", "casefold", "title", "strip", "lstrip", "rstrip", "encode",
      "decode", "format", "join", "replace"}
 )  # fmt: skip
-_NAME_TARGETS = (cst.Name, cst.Tuple, cst.List, cst.StarredElement, cst.Element)
 
 
 def transform(module: cst.Module, lines: Collection[int]) -> cst.Module:
