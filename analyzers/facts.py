@@ -312,6 +312,22 @@ class ModuleFacts:
             self.__dict__["_by_qualname"] = index
         return index[1].get(qualname)
 
+    def slim(self) -> ModuleFacts:
+        """The facts a rule with ``slim_facts`` reads, a fraction of the whole to cache and load: the path,
+        language, line count, functions, JSX elements without their props, hook calls, suppressions, tokens
+        and errors."""
+        return ModuleFacts(
+            path=self.path,
+            language=self.language,
+            lines=self.lines,
+            functions=self.functions,
+            calls=self.hook_calls,
+            jsx=[JsxElement(element.name, element.span, element.function) for element in self.jsx],
+            suppressions=self.suppressions,
+            tokens=self.tokens,
+            errors=self.errors,
+        )
+
     @property
     def hook_calls(self) -> list[Call]:
         return [c for c in self.calls if _is_hook_name(c.name)]

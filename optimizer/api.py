@@ -15,7 +15,7 @@ from analyzers.facts import ModuleFacts
 from analyzers.schema import Schema
 from optimizer.cache import FactsCache, result_key
 from optimizer.config import Config, load_config
-from optimizer.detect import detect
+from optimizer.detect import detect, select_detectors
 from optimizer.findings import Finding
 from optimizer.impact import rank
 from optimizer.parse import Sources, parse_sources, read_sources
@@ -34,7 +34,8 @@ class AnalysisError:
 class Project:
     """Everything project detectors may read: facts of every module, the code graph and the schema.
 
-    ``modules`` loads on first use: a run answered from the result cache never needs the facts.
+    ``modules`` loads on first use: a run answered from the result cache never needs the facts. When every
+    selected rule has ``slim_facts``, they hold only ``ModuleFacts.slim``: no graph can be built from them.
     """
 
     root: Path
@@ -150,8 +151,12 @@ def analyze(
 
     def load_modules() -> dict[str, ModuleFacts]:
         facts_cache = FactsCache(Path(cache_dir) if cache_dir else None) if use_cache else None
+        # when every selected rule reads only the slim facts, the run loads no more than that
+        slim_facts = all(cls.slim_facts for cls in select_detectors(config))
         step = _stepper(progress, sum(1 for f, _, _ in sources.values() if f.language not in ("prisma", "sql")))
-        modules, counts = parse_sources(sources, cache=facts_cache, jobs=jobs or config.jobs, progress=step)
+        modules, counts = parse_sources(
+            sources, cache=facts_cache, jobs=jobs or config.jobs, progress=step, slim=slim_facts
+        )
         parse_stats.update(counts)
         if facts_cache:
             facts_cache.close()

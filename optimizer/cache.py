@@ -6,6 +6,7 @@ The cache lives in the user's cache directory (``$PERFREWRITE_CACHE_DIR``, else 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -70,6 +71,9 @@ def default_cache_dir() -> Path:
 
 
 _KEPT_RESULTS = 16
+# where each module's facts are kept: the whole facts, and the slim part (``ModuleFacts.slim``) apart, so that a
+# run that needs only that part does not load the rest
+_FACTS_TABLES = {False: "facts", True: "slim_facts"}
 
 
 class FactsCache:
@@ -87,41 +91,52 @@ class FactsCache:
             self._db = sqlite3.connect(self.directory / "facts.sqlite3", timeout=5, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, tool TEXT, blob BLOB)")
+            for table in _FACTS_TABLES.values():
+                self._db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, tool TEXT, blob BLOB)")
             self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, blob BLOB)")
         except (OSError, sqlite3.Error) as exc:
             self.error = f"cache disabled: {exc}"
             self._db = None
         self._tool = tool_fingerprint()
 
-    def get_many(self, keys: list[str]) -> dict[str, ModuleFacts]:
+    def get_many(self, keys: list[str], *, slim: bool = False) -> dict[str, ModuleFacts]:
+        """The cached facts of these content keys, the whole facts or their ``slim`` part."""
         if self._db is None or not keys:
             return {}
+        table = _FACTS_TABLES[slim]
         found: dict[str, ModuleFacts] = {}
+        # unpickling makes no reference cycles: a collection while thousands of modules load would only walk
+        # the ones loaded so far, again and again
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             for start in range(0, len(keys), 500):
                 chunk = keys[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT key, blob FROM facts WHERE tool = ? AND key IN ({marks})", (self._tool, *chunk)
+                    f"SELECT key, blob FROM {table} WHERE tool = ? AND key IN ({marks})", (self._tool, *chunk)
                 )
                 for key, blob in rows:
                     found[key] = pickle.loads(blob)
         except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError) as exc:
             self.error = f"cache read failed, re-parsing: {exc}"
             return {}
+        finally:
+            if collecting:
+                gc.enable()
         return found
 
-    def put_many(self, items: list[tuple[str, bytes]]) -> None:
-        """Store already-pickled facts."""
+    def put_many(self, items: list[tuple[str, bytes, bytes]]) -> None:
+        """Store already-pickled facts: (content key, whole facts, slim facts)."""
         if self._db is None or not items:
             return
         try:
             self._db.execute("BEGIN")
-            self._db.executemany(
-                "INSERT OR REPLACE INTO facts (key, tool, blob) VALUES (?, ?, ?)",
-                [(key, self._tool, blob) for key, blob in items],
-            )
+            for slim, table in _FACTS_TABLES.items():
+                self._db.executemany(
+                    f"INSERT OR REPLACE INTO {table} (key, tool, blob) VALUES (?, ?, ?)",
+                    [(key, self._tool, slim_blob if slim else whole) for key, whole, slim_blob in items],
+                )
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             self.error = f"cache write failed: {exc}"

@@ -11,6 +11,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from optimizer.findings import Category
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
@@ -107,7 +109,7 @@ def _from_file(path: Path, table_path: tuple[str, ...], required: bool = True) -
 
 
 def parse_config(data: Mapping[str, Any], source: str = "<config>") -> Config:
-    from analyzers.detectors import all_detectors
+    from analyzers.detectors import detector_ids
 
     unknown = sorted(set(data) - _KNOWN_KEYS)
     if unknown:
@@ -132,29 +134,30 @@ def parse_config(data: Mapping[str, Any], source: str = "<config>") -> Config:
         values["per_file_ignores"] = MappingProxyType(
             {glob: _string_list(rules, f"per-file-ignores.{glob}", source) for glob, rules in table.items()}
         )
-    detectors = all_detectors()
     for key in ("select", "ignore"):
         for rule in values.get(key, ()):
-            _check_rule_selector(rule, detectors, key, source)
+            _check_rule_selector(rule, detector_ids(), key, source)
     if "rules" in data:
-        values["rules"] = MappingProxyType(_rule_options(data["rules"], detectors, source))
+        values["rules"] = MappingProxyType(_rule_options(data["rules"], detector_ids(), source))
     return Config(**values)
 
 
-def _check_rule_selector(rule: str, detectors: Mapping[str, Any], key: str, source: str) -> None:
-    categories = {cls.category.value for cls in detectors.values()}
-    if rule not in detectors and rule not in categories and rule != "all":
+def _check_rule_selector(rule: str, rule_ids: tuple[str, ...], key: str, source: str) -> None:
+    categories = {category.value for category in Category}
+    if rule not in rule_ids and rule not in categories and rule != "all":
         raise ConfigError(f"{source}: {key} names unknown rule {rule!r}")
 
 
-def _rule_options(table: Any, detectors: Mapping[str, Any], source: str) -> dict[str, Mapping[str, Any]]:
+def _rule_options(table: Any, rule_ids: tuple[str, ...], source: str) -> dict[str, Mapping[str, Any]]:
+    from analyzers.detectors import load_detector
+
     if not isinstance(table, dict):
         raise ConfigError(f"{source}: 'rules' must be a table of [rules.<rule-id>] tables")
     result: dict[str, Mapping[str, Any]] = {}
     for rule_id, options in table.items():
-        if rule_id not in detectors:
+        if rule_id not in rule_ids:
             raise ConfigError(f"{source}: unknown rule 'rules.{rule_id}'")
-        known = detectors[rule_id].options
+        known = load_detector(rule_id).options
         for name, value in options.items():
             if name not in known:
                 raise ConfigError(f"{source}: unknown key 'rules.{rule_id}.{name}' (known: {', '.join(known) or 'none'})")

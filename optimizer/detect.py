@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pathspec
 
-from analyzers.detectors import Detector, ProjectDetector, all_detectors
+from analyzers.detectors import Detector, ProjectDetector, all_detectors, detector_ids, load_detector
 from optimizer.config import Config
 from optimizer.findings import Finding
 from optimizer.suppress import apply_suppressions
@@ -29,7 +29,9 @@ class Outcome:
 
 
 def select_detectors(config: Config) -> list[type[Detector]]:
-    detectors = all_detectors().values()
+    # rules selected by id need only their own modules; a category or ``all`` needs every rule's
+    by_id = config.select and set(config.select) <= set(detector_ids())
+    detectors = [load_detector(rule) for rule in sorted(set(config.select))] if by_id else all_detectors().values()
 
     def named(cls: type[Detector], selectors: Iterable[str]) -> bool:
         return any(s in ("all", cls.id, cls.category.value) for s in selectors)
@@ -44,7 +46,7 @@ def detect(project: Project) -> Outcome:
     findings = _drop_per_file_ignores(run_detectors(project, detectors), project.config)
     findings, unused = apply_suppressions(findings, {p: m.suppressions for p, m in modules.items() if m.suppressions})
     # A suppression for a rule that did not run is not known to be unused; one for no rule at all is.
-    ran, known = {cls.id for cls in detectors}, set(all_detectors())
+    ran, known = {cls.id for cls in detectors}, set(detector_ids())
     errors = [(path, message) for path, module in modules.items() for message in module.errors]
     if "schema" in project.__dict__:  # read only when a detector asked for it
         errors += project.schema.errors

@@ -21,9 +21,16 @@ _CHUNK = 8
 Progress = Callable[[int], None]
 
 
-def _parse_to_blob(job: tuple[str, str, bytes]) -> bytes:
+def _parse_to_blobs(job: tuple[str, str, bytes]) -> tuple[bytes, bytes]:
+    """The pickled facts of one file, whole and slim."""
     path, language, source = job
-    return pickle.dumps(parse_source(path, language, source), protocol=pickle.HIGHEST_PROTOCOL)
+    return _pickled(parse_source(path, language, source))
+
+
+def _pickled(facts: ModuleFacts) -> tuple[bytes, bytes]:
+    return pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL), pickle.dumps(
+        facts.slim(), protocol=pickle.HIGHEST_PROTOCOL
+    )
 
 
 Sources = dict[str, tuple[SourceFile, bytes, str]]  # path -> (file, content, content key)
@@ -49,10 +56,12 @@ def parse_sources(
     cache: FactsCache | None,
     jobs: int | None = None,
     progress: Progress | None = None,
+    slim: bool = False,
 ) -> tuple[dict[str, ModuleFacts], dict[str, int]]:
-    """Facts per relative path of every code file, and counters (parsed, cached, lines)."""
+    """Facts per relative path of every code file (only their ``slim`` part when asked), and counters (parsed,
+    cached, lines). A file parsed here has both kinds cached."""
     code = {path: entry for path, entry in sources.items() if entry[0].language in CODE_LANGUAGES}
-    cached = cache.get_many([key for _, _, key in code.values()]) if cache else {}
+    cached = cache.get_many([key for _, _, key in code.values()], slim=slim) if cache else {}
     modules: dict[str, ModuleFacts] = {}
     todo: list[tuple[str, str, bytes]] = []
     for path, (file, source, key) in code.items():
@@ -64,11 +73,11 @@ def parse_sources(
     if progress and len(modules):
         progress(len(modules))
 
-    fresh: list[tuple[str, bytes]] = []
-    for path, facts, blob in _run(todo, jobs, progress, pickled=cache is not None):
+    fresh: list[tuple[str, bytes, bytes]] = []
+    for path, facts, blobs in _run(todo, jobs, progress, pickled=cache is not None, slim=slim):
         modules[path] = facts
-        if blob is not None:
-            fresh.append((code[path][2], blob))
+        if blobs is not None:
+            fresh.append((code[path][2], *blobs))
     if cache:
         cache.put_many(fresh)
     stats = {
@@ -79,21 +88,22 @@ def parse_sources(
     return dict(sorted(modules.items())), stats
 
 
-def _run(todo: list[tuple[str, str, bytes]], jobs: int | None, progress: Progress | None, pickled: bool):
-    """Yield (path, facts, pickled facts or None). In-process parsing skips the pickle round trip."""
+def _run(todo: list[tuple[str, str, bytes]], jobs: int | None, progress: Progress | None, pickled: bool, slim: bool):
+    """Yield (path, facts or their slim part, pickled whole and slim facts or None). In-process parsing skips the
+    pickle round trip."""
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(todo) < _POOL_THRESHOLD:
         for path, language, source in todo:
             facts = parse_source(path, language, source)
-            yield path, facts, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL) if pickled else None
+            yield path, facts.slim() if slim else facts, _pickled(facts) if pickled else None
             if progress:
                 progress(1)
         return
     # Largest files first so that one big file does not finish last on an idle pool.
     ordered = sorted(todo, key=lambda job: len(job[2]), reverse=True)
     with ProcessPoolExecutor(max_workers=workers, mp_context=_fork_context()) as pool:
-        for job, blob in zip(ordered, pool.map(_parse_to_blob, ordered, chunksize=_CHUNK)):
-            yield job[0], pickle.loads(blob), blob
+        for job, blobs in zip(ordered, pool.map(_parse_to_blobs, ordered, chunksize=_CHUNK)):
+            yield job[0], pickle.loads(blobs[1] if slim else blobs[0]), blobs
             if progress:
                 progress(1)
 

@@ -12,6 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from analyzers.detectors._clones import Limits, Stream, Syntax, find_clones
+from analyzers.detectors.duplicate_code import DuplicateCode
 from analyzers.frontends import parse_source
 from analyzers.tokens import BREAK, DATA_CLOSE, DATA_OPEN, IDENT, KGRAM, WINDOW, winnow
 from optimizer.api import analyze
@@ -244,6 +245,50 @@ def test_a_warm_run_parses_only_the_changed_file(tmp_path):
     warm = analyze(tree, config=config, cache_dir=tmp_path / "cache")
     assert (cold.stats["parsed"], warm.stats["parsed"], warm.stats["cached"]) == (3, 1, 2)
     assert [f.message for f in warm.findings] == [f.message for f in cold.findings] != []
+
+
+def test_slim_facts_give_the_findings_of_the_whole_facts(tmp_path):
+    """A run of this rule alone loads only the slim facts; a run of every rule loads the whole facts. Both
+    report the same clones, with the same advice, from a cold cache and a warm one."""
+    component = "export function Card({ items }) {\n  const [open, setOpen] = useState(false);\n" + "\n".join(
+        f"  const v{n} = items.filter((item) => item.count > {n}).map((item) => item.price * {n});" for n in range(6)
+    ) + "\n  return <div onClick={() => setOpen(!open)}>{v0.length}</div>;\n}\n"
+    marked = "// perfrewrite: ignore[duplicate-code]\n" + RENAMED
+    files = {"a.tsx": component, "b.tsx": component.replace("Card", "Tile"), "c.ts": TOTAL, "d.ts": RENAMED}
+    tree = write(tmp_path / "tree", {**files, "e.ts": marked, "f.py": "import os\n"})
+    cache = tmp_path / "cache"
+
+    def clones(report):
+        return [(f.path, f.line, f.message) for f in report.findings if f.rule == RULE]
+
+    alone = analyze(tree, config=Config(select=(RULE,)), cache_dir=cache)
+    assert alone.project.modules["f.py"].imports == []  # slim: what the rule does not read is not there
+    everything = analyze(tree, cache_dir=cache)
+    assert everything.project.modules["f.py"].imports != []
+    (tree / "c.ts").write_text(TOTAL + "// edited\n")
+    warm = analyze(tree, config=Config(select=(RULE,)), cache_dir=cache)
+    assert warm.stats["parsed"] == 1 and not warm.stats["results_reused"]
+    assert clones(alone) == clones(everything) == clones(warm)
+    assert {f.path for f in alone.findings} == {"a.tsx", "c.ts"}
+    assert "extract a component" in clones(alone)[0][2] or "keep one component" in clones(alone)[0][2]
+    assert alone.unused_suppressions == everything.unused_suppressions == []
+
+
+def test_a_rule_selected_by_id_imports_no_other_rule(tmp_path):
+    """Selecting rules by id imports only their modules: the others' dependencies (sqlglot, networkx) cost
+    a run of one rule nothing."""
+    import subprocess
+
+    write(tmp_path / "tree", {"a.ts": TOTAL, "b.ts": RENAMED})
+    script = (
+        "import sys\nfrom optimizer.api import analyze\nfrom optimizer.config import Config\n"
+        f"report = analyze({str(tmp_path / 'tree')!r}, config=Config(select=({RULE!r},)), use_cache=False)\n"
+        "rules = sorted(m for m in sys.modules if m.startswith('analyzers.detectors.') and '._' not in m)\n"
+        "print(len(report.findings), rules, 'sqlglot' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    found, *modules, sqlglot = done.stdout.split()
+    assert (found, modules, sqlglot) == ("1", ["['analyzers.detectors.base',", f"'{DuplicateCode.__module__}']"], "False")
 
 
 # -- the benchmark's comparison of clone sets

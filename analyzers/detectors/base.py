@@ -32,6 +32,8 @@ class Detector:
     severity: ClassVar[Severity] = Severity.WARNING
     # option name -> default; config [tool.perfrewrite.rules.<id>] may override these and nothing else
     options: ClassVar[dict[str, Any]] = {}
+    # reads only what ``ModuleFacts.slim`` keeps: a run of such rules alone loads the slim facts
+    slim_facts: ClassVar[bool] = False
 
     def check(self, module: ModuleFacts, ctx: FileContext) -> Iterable[Finding]:
         raise NotImplementedError

@@ -111,6 +111,7 @@ class DuplicateCode(ProjectDetector):
     category = Category.DUPLICATE_CODE
     languages = ("typescript", "tsx", "javascript", "python")
     severity = Severity.INFO
+    slim_facts = True
     options = {
         "min-tokens": 50,
         "min-lines": 5,
