@@ -3,8 +3,9 @@ how far the two sets of clones overlap; writes BENCHMARKS-duplicates.md at the r
 
     python benchmarks/duplicates.py [--scale 1] [--repo PATH ...] [--rounds 3] [--jscpd DIR]
 
-jscpd 5.3.3 is installed with npm into a scratch folder unless ``--jscpd`` names a folder where it is
-installed; without Node and npm only perfrewrite is measured. Both tools read a copy of the files
+Two jscpd releases are measured: the current one (a Rust engine) and the last one of the JavaScript engine.
+Each is installed with npm into ``<folder>/<version>``, the folder being ``--jscpd`` (kept for later runs)
+or a scratch one; without Node and npm only perfrewrite is measured. Both tools read a copy of the files
 perfrewrite's discovery keeps (code files, not generated, not ignored), so neither sees more than the other.
 """
 
@@ -30,7 +31,8 @@ from corpus import generate  # noqa: E402
 from measure import TreeMemorySampler, code_version, machine, run_child, snapshot_code  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-JSCPD_VERSION = "5.3.3"
+# version -> how the tables name it; the first is the one the one-sided lists compare with
+JSCPD_VERSIONS = {"5.3.3": "jscpd 5.3.3", "4.3.0": "jscpd 4.3.0 (JavaScript engine)"}
 JSCPD_FORMATS = "javascript,jsx,typescript,tsx,python"
 RULE = "duplicate-code"
 
@@ -87,17 +89,18 @@ def run_perfrewrite(tree: Path, cache: Path, options: dict, code: Path, mode: st
 
 
 def run_jscpd(jscpd: Path, tree: Path, out: Path, options: dict, extra: list[str]) -> dict:
+    # run inside the tree: jscpd 4 names files relative to its working directory, jscpd 5 as given
     command = [
-        str(jscpd), str(tree), "--min-tokens", str(options["min-tokens"]), "--min-lines", str(options["min-lines"]),
+        str(jscpd), ".", "--min-tokens", str(options["min-tokens"]), "--min-lines", str(options["min-lines"]),
         "-f", JSCPD_FORMATS, "-r", "json", "-o", str(out), "--silent", "--no-gitignore", *extra,
     ]  # fmt: skip
-    result = _measured(command, dict(os.environ), json_out=False)
+    result = _measured(command, dict(os.environ), json_out=False, cwd=tree)
     report = json.loads((out / "jscpd-report.json").read_text())
     result["pairs"] = jscpd_pairs(report, tree)
     return result
 
 
-def _measured(command: list[str], env: dict, json_out: bool) -> dict:
+def _measured(command: list[str], env: dict, json_out: bool, cwd: Path | None = None) -> dict:
     """Wall time, CPU time (the process and what it waited for) and sampled peak memory of the process tree.
 
     Output goes to files, not pipes: ``wait4`` (which reports the child's CPU time) must not wait on a child
@@ -105,7 +108,7 @@ def _measured(command: list[str], env: dict, json_out: bool) -> dict:
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, env=env)
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=cwd)
         sampler = TreeMemorySampler(process.pid)
         sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
@@ -122,12 +125,20 @@ def _measured(command: list[str], env: dict, json_out: bool) -> dict:
     return result
 
 
-def install_jscpd(scratch: Path) -> Path | None:
+def install_jscpd(folder: Path) -> dict[str, Path]:
+    """version -> the jscpd command of that release, installed when missing; empty without Node and npm."""
     if not (shutil.which("node") and shutil.which("npm")):
-        return None
-    subprocess.run(["npm", "install", "--no-audit", "--no-fund", f"jscpd@{JSCPD_VERSION}"], cwd=scratch,
-                   check=True, capture_output=True)  # fmt: skip
-    return scratch / "node_modules" / ".bin" / "jscpd"
+        return {}
+    commands = {}
+    for version in JSCPD_VERSIONS:
+        target = folder / version
+        command = target / "node_modules" / ".bin" / "jscpd"
+        if not command.exists():
+            target.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["npm", "install", "--no-audit", "--no-fund", f"jscpd@{version}"], cwd=target,
+                           check=True, capture_output=True)  # fmt: skip
+        commands[version] = command
+    return commands
 
 
 def copy_tree(root: Path, destination: Path, code: Path) -> list[str]:
@@ -140,13 +151,17 @@ def copy_tree(root: Path, destination: Path, code: Path) -> list[str]:
 
 
 RENAMED_FLAGS = ["--ignore-identifiers", "--ignore-literals", "--max-gap-lines", "2"]
-JSCPD_RUNS = {"jscpd": (f"jscpd {JSCPD_VERSION}, default (exact)", []),
-              "jscpd-renamed": (f"jscpd {JSCPD_VERSION}, `{' '.join(RENAMED_FLAGS)}`", RENAMED_FLAGS)}  # fmt: skip
+# run name -> (title, version, flags); jscpd 4 has no option to abstract identifiers and literals
+JSCPD_RUNS = {
+    **{f"jscpd-{version}": (f"{name}, default (exact)", version, []) for version, name in JSCPD_VERSIONS.items()},
+    "jscpd-renamed": (f"jscpd 5.3.3, `{' '.join(RENAMED_FLAGS)}`", "5.3.3", RENAMED_FLAGS),
+}
+PRIMARY = f"jscpd-{next(iter(JSCPD_VERSIONS))}"
 OUR_RUNS = {"cold": "perfrewrite, cold (empty cache)", "rerun": "perfrewrite, re-run (nothing changed)",
             "edit": "perfrewrite, warm (one file edited)"}  # fmt: skip
 
 
-def measure(label: str, root: Path, args: argparse.Namespace, code: Path, jscpd: Path | None) -> dict:
+def measure(label: str, root: Path, args: argparse.Namespace, code: Path, jscpd: dict[str, Path]) -> dict:
     options = {"min-tokens": args.min_tokens, "min-lines": args.min_lines}
     runs: dict[str, list[dict]] = {name: [] for name in [*OUR_RUNS, *JSCPD_RUNS]}
     rule_alone: list[float] = []
@@ -165,8 +180,9 @@ def measure(label: str, root: Path, args: argparse.Namespace, code: Path, jscpd:
             runs["edit"].append(run_perfrewrite(tree, cache, options, code))
             rule_alone.append(run_perfrewrite(tree, cache, options, code, mode="rule")["detector_seconds"])
             edited.write_bytes(original)
-            for name, (_, flags) in JSCPD_RUNS.items() if jscpd is not None else ():
-                runs[name].append(run_jscpd(jscpd, tree, scratch / name, options, flags))
+            for name, (_, version, flags) in JSCPD_RUNS.items():
+                if version in jscpd:
+                    runs[name].append(run_jscpd(jscpd[version], tree, scratch / name, options, flags))
             times = ", ".join(f"{name} {samples[-1]['wall']:.2f}s" for name, samples in runs.items() if samples)
             _log(f"  {label} round {round_index + 1}/{args.rounds}: {times}")
     cold = runs["cold"][-1]
@@ -227,16 +243,17 @@ def tree_section(result: dict, args: argparse.Namespace) -> list[str]:
     for name, overlap in overlaps.items():
         lines.append(f"| {JSCPD_RUNS[name][0]} | {overlap.their_found} of {overlap.their_pairs} "
                      f"| {overlap.our_found} of {len(ours)} |")  # fmt: skip
-    only_ours, only_theirs = one_sided(ours, result["jscpd"])
+    only_ours, only_theirs = one_sided(ours, result[PRIMARY])
     return [
         *lines,
         "",
         OVERLAP_NOTE,
         "",
-        f"First clusters only perfrewrite reports (against {JSCPD_RUNS['jscpd'][0]}): "
+        f"First clusters only perfrewrite reports (against {JSCPD_RUNS[PRIMARY][0]}): "
         + "; ".join(_where(c) for c in only_ours[:5]) + ".",
         "",
-        "First jscpd pairs no perfrewrite cluster holds: " + "; ".join(_where(p) for p in only_theirs[:5]) + ".",
+        f"First {JSCPD_RUNS[PRIMARY][0].split(',')[0]} pairs no perfrewrite cluster holds: "
+        + "; ".join(_where(p) for p in only_theirs[:5]) + ".",
         "",
     ]
 
@@ -252,7 +269,7 @@ OVERLAP_NOTE = (
 )
 
 
-def write_markdown(path: Path, results: list[dict], args: argparse.Namespace, info: dict, jscpd: bool) -> None:
+def write_markdown(path: Path, results: list[dict], args: argparse.Namespace, info: dict, jscpd: dict) -> None:
     lines = [
         "# Benchmarks: duplicate code",
         "",
@@ -264,10 +281,17 @@ def write_markdown(path: Path, results: list[dict], args: argparse.Namespace, in
         "- perfrewrite runs `analyze()` with only `duplicate-code` selected, in a fresh interpreter. Cold: an "
         "empty cache, every file parsed (the facts for all rules are built then). Re-run: the same files again, "
         "answered from the result cache. Warm: the same cache after one file changed, so the run's result cannot "
-        "be reused: that file is parsed, every other file's facts are loaded, and the clone search runs again over "
-        "the cached fingerprints. Wall time includes interpreter start-up.",
-        f"- jscpd {JSCPD_VERSION} (installed with npm into a scratch folder): "
-        + ("run on the same copy of the files." if jscpd else "not run: Node or npm is missing."),
+        "be reused: that file is parsed, every other file's slim facts (tokens, functions, JSX, hook calls) are "
+        "loaded, and the clone search runs again over the cached fingerprints. Wall time includes interpreter "
+        "start-up; the code is byte-compiled, as an installed package is.",
+        "- jscpd, installed with npm: "
+        + (
+            f"{' and '.join(JSCPD_VERSIONS.values())}, each run on the same copy of the files. jscpd 5 is a Rust "
+            "engine; 5.3.3 is its newest release that installs here (5.4.1's Linux binary package is missing "
+            "from the registry). jscpd 4.3.0 is the last release of the JavaScript engine."
+            if jscpd
+            else "not run: Node or npm is missing."
+        ),
         "",
     ]
     for result in results:
@@ -290,14 +314,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--min-tokens", type=int, default=50)
     parser.add_argument("--min-lines", type=int, default=5)
-    parser.add_argument("--jscpd", type=Path, help="folder where jscpd is installed (node_modules inside)")
+    parser.add_argument("--jscpd", type=Path, help="folder to install jscpd releases in and reuse them from")
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "BENCHMARKS-duplicates.md")
     args = parser.parse_args(argv)
     info = {**machine(), "code": code_version()}
     results = []
     with tempfile.TemporaryDirectory(prefix="perfrewrite-bench-") as scratch_name:
         scratch = Path(scratch_name)
-        jscpd = args.jscpd / "node_modules" / ".bin" / "jscpd" if args.jscpd else install_jscpd(scratch)
+        jscpd = install_jscpd(args.jscpd or scratch / "jscpd")
         code = snapshot_code(scratch / "code")
         if args.scale:
             corpus = scratch / "corpus"
@@ -305,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(measure(f"corpus {args.scale:g}x", corpus, args, code, jscpd))
         for repo in args.repo:
             results.append(measure(repo.resolve().name, repo.resolve(), args, code, jscpd))
-    write_markdown(args.output, results, args, info, jscpd is not None)
+    write_markdown(args.output, results, args, info, jscpd)
     print("\n".join(line for result in results for line in tree_section(result, args)))
     _log(f"wrote {args.output}")
     return 0

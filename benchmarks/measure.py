@@ -4,6 +4,7 @@ the parent samples the memory of the child's whole process tree while it runs.""
 
 from __future__ import annotations
 
+import compileall
 import json
 import os
 import platform
@@ -174,6 +175,8 @@ def snapshot_code(destination: Path) -> Path:
     versions of the code (a changed analyzer also invalidates the warm cache half-way through a tree)."""
     for package in CODE_PACKAGES:
         shutil.copytree(REPO_ROOT / package, destination / package, ignore=shutil.ignore_patterns("__pycache__"))
+    # byte-compiled as an installed package is: the runs measure the code, not the compiler
+    compileall.compile_dir(destination, quiet=1)
     return destination
 
 

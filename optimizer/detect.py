@@ -6,11 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import pathspec
-
 from analyzers.detectors import Detector, ProjectDetector, all_detectors, detector_ids, load_detector
 from optimizer.config import Config
 from optimizer.findings import Finding
+from optimizer.path_patterns import PathPatterns
 from optimizer.suppress import apply_suppressions
 
 if TYPE_CHECKING:
@@ -76,7 +75,7 @@ def run_detectors(project: Project, detectors: list[type[Detector]]) -> list[Fin
 def _drop_per_file_ignores(findings: list[Finding], config: Config) -> list[Finding]:
     if not config.per_file_ignores:
         return findings
-    specs = [(pathspec.GitIgnoreSpec.from_lines([glob]), set(rules)) for glob, rules in config.per_file_ignores.items()]
+    specs = [(PathPatterns([glob]), set(rules)) for glob, rules in config.per_file_ignores.items()]
 
     def ignored(finding: Finding) -> bool:
         return any(

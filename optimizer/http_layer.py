@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import pathspec
-
 from analyzers.facts import Call, Span
 from optimizer.app_routes import file_routes, procedure_routes
 from optimizer.client_wrappers import Site, through_wrappers
@@ -16,6 +14,7 @@ from optimizer.express_routes import collect_express
 from optimizer.fastapi_routes import collect_fastapi
 from optimizer.http_clients import direct_requests
 from optimizer.http_context import HttpContext
+from optimizer.path_patterns import PathPatterns
 from optimizer.routes import Declarations, Route, RouteIndex
 from optimizer.urls import UrlPattern, client_pattern
 from optimizer.values import ValueResolver
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
     from optimizer.graph import CodeGraph
 
 # Apps assembled in tests mount the real routers again at other paths; their routes are not the service's.
-_TESTS = pathspec.GitIgnoreSpec.from_lines(DEFAULT_TEST_PATTERNS)
+_TESTS = PathPatterns(DEFAULT_TEST_PATTERNS)
 
 
 @dataclass(frozen=True, slots=True)

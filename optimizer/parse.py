@@ -5,9 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
-from multiprocessing import get_all_start_methods, get_context
 
 from analyzers.facts import ModuleFacts
 from analyzers.frontends import CODE_LANGUAGES, parse_source
@@ -99,6 +97,9 @@ def _run(todo: list[tuple[str, str, bytes]], jobs: int | None, progress: Progres
             if progress:
                 progress(1)
         return
+    # imported here: a run that parses a few files (an edit, a re-run) need not load multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # Largest files first so that one big file does not finish last on an idle pool.
     ordered = sorted(todo, key=lambda job: len(job[2]), reverse=True)
     with ProcessPoolExecutor(max_workers=workers, mp_context=_fork_context()) as pool:
@@ -110,4 +111,6 @@ def _run(todo: list[tuple[str, str, bytes]], jobs: int | None, progress: Progres
 
 def _fork_context():
     # fork shares the already-imported parsers with the workers; spawn would re-import them per worker
+    from multiprocessing import get_all_start_methods, get_context
+
     return get_context("fork") if "fork" in get_all_start_methods() else None

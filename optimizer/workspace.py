@@ -8,10 +8,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pathspec
-
 from optimizer.components import ComponentMap
 from optimizer.config import Config
+from optimizer.path_patterns import PathPatterns
 
 EXTENSION_LANGUAGES = {
     ".py": "python",
@@ -75,9 +74,9 @@ def find_root(paths: list[Path]) -> Path:
 def discover(paths: list[Path], config: Config, root: Path | None = None) -> Workspace:
     root = (root or find_root(paths)).resolve()
     workspace = Workspace(root=root)
-    excludes = pathspec.GitIgnoreSpec.from_lines(config.exclude)
-    tests = pathspec.GitIgnoreSpec.from_lines(config.test_patterns)
-    seeds = pathspec.GitIgnoreSpec.from_lines(config.seed_patterns)
+    excludes = PathPatterns(config.exclude)
+    tests = PathPatterns(config.test_patterns)
+    seeds = PathPatterns(config.seed_patterns)
     candidates: list[tuple[str, Path]] = []
     seen_dirs: set[tuple[int, int]] = set()
     for given in paths:
@@ -121,9 +120,9 @@ def _relative(path: Path, root: Path) -> str:
     return path.absolute().as_posix()
 
 
-def _gitignores_above(directory: Path, root: Path) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
+def _gitignores_above(directory: Path, root: Path) -> list[tuple[str, PathPatterns]]:
     """The .gitignore specs of the root and of the directories between it and ``directory``."""
-    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+    specs: list[tuple[str, PathPatterns]] = []
     rel = _relative(directory, root)
     if rel == "." or rel.startswith("/"):
         return specs
@@ -136,15 +135,15 @@ def _gitignores_above(directory: Path, root: Path) -> list[tuple[str, pathspec.G
     return specs
 
 
-def _load_gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
+def _load_gitignore(directory: Path) -> PathPatterns | None:
     try:
         lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    return PathPatterns(lines)
 
 
-def _ignored(rel: str, is_dir: bool, gitignores: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
+def _ignored(rel: str, is_dir: bool, gitignores: list[tuple[str, PathPatterns]]) -> bool:
     for base, spec in gitignores:
         if not base:
             local = rel

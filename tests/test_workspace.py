@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from optimizer.config import Config
+import pathspec
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from optimizer.config import DEFAULT_TEST_PATTERNS, Config
+from optimizer.path_patterns import PathPatterns
 from optimizer.workspace import discover
 
 
@@ -106,3 +111,25 @@ def test_single_file_and_subdirectory_paths_are_relative_to_root(tmp_path):
     write(tmp_path, "a/c/d.py")
     ws = discover([tmp_path / "a" / "b.py", tmp_path / "a" / "c"], Config(), root=tmp_path)
     assert paths_of(ws) == {"a/b.py", "a/c/d.py"}
+
+
+_PATTERN_PARTS = st.sampled_from(["a", "b", "c.ts", "*", "**", "?", "[ab]", "*.ts", "x*"])
+_PATH_PARTS = st.sampled_from(["a", "b", "c.ts", "ab", "x.ts", "xa", "b.py"])
+
+
+@given(
+    lines=st.lists(
+        st.tuples(st.sampled_from(["", "!", "/"]), st.lists(_PATTERN_PARTS, min_size=1, max_size=3), st.booleans()),
+        max_size=5,
+    ),
+    paths=st.lists(st.lists(_PATH_PARTS, min_size=1, max_size=4), min_size=1, max_size=8),
+)
+@settings(max_examples=300, deadline=None)
+def test_path_patterns_match_exactly_what_pathspec_matches(lines, paths):
+    patterns = [prefix + "/".join(parts) + ("/" if trailing else "") for prefix, parts, trailing in lines]
+    patterns += DEFAULT_TEST_PATTERNS
+    spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+    fast = PathPatterns(patterns)
+    for parts in paths:
+        for path in ("/".join(parts), "/".join(parts) + "/"):
+            assert fast.match_file(path) == spec.match_file(path), (patterns, path)

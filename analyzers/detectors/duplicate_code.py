@@ -6,8 +6,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-import pathspec
-
 from analyzers.detectors._clones import Cluster, Limits, Stream, find_clones
 from analyzers.detectors._duplicates import (
     Family,
@@ -23,6 +21,7 @@ from analyzers.detectors.base import ProjectDetector
 from analyzers.facts import ModuleFacts
 from analyzers.tokens import SHORTEST_CLONE
 from optimizer.findings import Category, Finding, Location, Related, Severity
+from optimizer.path_patterns import PathPatterns
 
 if TYPE_CHECKING:
     from optimizer.api import Project
@@ -137,7 +136,7 @@ class DuplicateCode(ProjectDetector):
     def _compared_modules(self, project: Project, options: dict) -> Iterable[ModuleFacts]:
         exempt = {self.id, self.category.value, "all"}
         exempted = [glob for glob, rules in project.config.per_file_ignores.items() if exempt & set(rules)]
-        ignored = pathspec.GitIgnoreSpec.from_lines([*options["ignore-paths"], *exempted])
+        ignored = PathPatterns([*options["ignore-paths"], *exempted])
         for path, module in sorted(project.modules.items()):
             file = project.files.get(path)
             if module.language not in self.languages or not module.tokens.kinds or ignored.match_file(path):
