@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import tree_sitter_javascript
 import tree_sitter_typescript
@@ -64,18 +65,21 @@ class Grammar:
 _GRAMMARS: dict[str, Grammar] = {}
 
 
-def _build(language: str) -> Grammar:
+@cache
+def language_of(language: str) -> Language:
+    """The tree-sitter language of ``javascript`` | ``typescript`` | ``tsx``, without compiling any query."""
     if language == "javascript":
-        lang = Language(tree_sitter_javascript.language())
-        source = _COMMON + _JS_ONLY + _JSX
-    elif language == "typescript":
-        lang = Language(tree_sitter_typescript.language_typescript())
-        source = _COMMON + _TS_ONLY
-    elif language == "tsx":
-        lang = Language(tree_sitter_typescript.language_tsx())
-        source = _COMMON + _TS_ONLY + _JSX
-    else:
-        raise ValueError(f"not a JavaScript/TypeScript language: {language!r}")
+        return Language(tree_sitter_javascript.language())
+    if language == "typescript":
+        return Language(tree_sitter_typescript.language_typescript())
+    if language == "tsx":
+        return Language(tree_sitter_typescript.language_tsx())
+    raise ValueError(f"not a JavaScript/TypeScript language: {language!r}")
+
+
+def _build(language: str) -> Grammar:
+    lang = language_of(language)
+    source = _COMMON + {"javascript": _JS_ONLY + _JSX, "typescript": _TS_ONLY, "tsx": _TS_ONLY + _JSX}[language]
     return Grammar(Parser(lang), Query(lang, source), Query(lang, _USES))
 
 

@@ -16,7 +16,7 @@ from operator import add
 from tree_sitter import Node, TreeCursor
 
 from analyzers.facts import Tokens
-from analyzers.js_queries import grammar
+from analyzers.js_queries import language_of
 from analyzers.tokens import (
     BOOLEAN,
     BREAK,
@@ -81,7 +81,7 @@ def vocabulary() -> dict[str, int]:
     so that a copy between a ``.ts`` and a ``.tsx`` file is found."""
     names: set[str] = set()
     for language in _LANGUAGES:
-        lang = grammar(language).parser.language
+        lang = language_of(language)
         names.update(
             lang.node_kind_for_id(i)
             for i in range(lang.node_kind_count)
@@ -99,7 +99,7 @@ def kinds_of(*texts: str) -> frozenset[int]:
 
 @cache
 def _tables(language: str) -> _Tables:
-    lang = grammar(language).parser.language
+    lang = language_of(language)
     words = vocabulary()
     kinds = []
     for kind_id in range(lang.node_kind_count):
