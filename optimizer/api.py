@@ -15,7 +15,7 @@ from analyzers.facts import ModuleFacts
 from analyzers.schema import Schema
 from optimizer.cache import FactsCache, result_key
 from optimizer.config import Config, load_config
-from optimizer.detect import detect, select_detectors
+from optimizer.detect import detect
 from optimizer.findings import Finding
 from optimizer.impact import rank
 from optimizer.parse import Sources, parse_sources, read_sources
@@ -35,13 +35,14 @@ class Project:
     """Everything project detectors may read: facts of every module, the code graph and the schema.
 
     ``modules`` loads on first use: a run answered from the result cache never needs the facts. When every
-    selected rule has ``slim_facts``, they hold only ``ModuleFacts.slim``: no graph can be built from them.
+    selected rule has ``slim_facts``, they hold only ``ModuleFacts.slim``; the graph is then built from the
+    whole facts, loaded apart.
     """
 
     root: Path
     config: Config
     workspace: Workspace
-    load_modules: Callable[[], dict[str, ModuleFacts]]
+    load_modules: Callable[[bool], dict[str, ModuleFacts]]  # slim -> facts
     tsconfigs: dict[str, dict] = field(default_factory=dict)
     packages: dict[str, LocalPackage] = field(default_factory=dict)  # the repo's own JS packages
     # the bytes every file had when the run read it: the text the facts were built from
@@ -51,7 +52,18 @@ class Project:
 
     @cached_property
     def modules(self) -> dict[str, ModuleFacts]:
-        return self.load_modules()
+        return self.load_modules(self.slim_facts)
+
+    @cached_property
+    def slim_facts(self) -> bool:
+        """Whether every selected rule reads only the slim facts, so that the run loads no more than that."""
+        from optimizer.detect import select_detectors
+
+        return all(cls.slim_facts for cls in select_detectors(self.config))
+
+    @cached_property
+    def whole_modules(self) -> dict[str, ModuleFacts]:
+        return self.load_modules(False) if self.slim_facts else self.modules
 
     @cached_property
     def files(self) -> dict[str, SourceFile]:
@@ -61,10 +73,10 @@ class Project:
     def graph(self):
         from optimizer.graph import CodeGraph, ProjectFiles
 
-        paths = set(self.modules)
+        paths = set(self.whole_modules)
         files = ProjectFiles(root=self.root, paths=paths, tsconfigs=self.tsconfigs, packages=self.packages)
         components = {path: self.files[path].component for path in paths if path in self.files}
-        return CodeGraph.build(self.modules, files, components)
+        return CodeGraph.build(self.whole_modules, files, components)
 
     @cached_property
     def query_sites(self):
@@ -149,10 +161,8 @@ def analyze(
     reused = outcome is not None
     parse_stats = {"parsed": 0, "cached": 0}
 
-    def load_modules() -> dict[str, ModuleFacts]:
+    def load_modules(slim_facts: bool) -> dict[str, ModuleFacts]:
         facts_cache = FactsCache(Path(cache_dir) if cache_dir else None) if use_cache else None
-        # when every selected rule reads only the slim facts, the run loads no more than that
-        slim_facts = all(cls.slim_facts for cls in select_detectors(config))
         step = _stepper(progress, sum(1 for f, _, _ in sources.values() if f.language not in ("prisma", "sql")))
         modules, counts = parse_sources(
             sources, cache=facts_cache, jobs=jobs or config.jobs, progress=step, slim=slim_facts

@@ -17,6 +17,7 @@ from analyzers.frontends import parse_source
 from analyzers.tokens import BREAK, DATA_CLOSE, DATA_OPEN, IDENT, KGRAM, WINDOW, winnow
 from optimizer.api import analyze
 from optimizer.config import Config
+from optimizer.graph import CodeGraph
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from clone_sets import Fragment, compare, group_pairs, jscpd_pairs, one_sided  # noqa: E402
@@ -255,7 +256,8 @@ def test_slim_facts_give_the_findings_of_the_whole_facts(tmp_path):
     ) + "\n  return <div onClick={() => setOpen(!open)}>{v0.length}</div>;\n}\n"
     marked = "// perfrewrite: ignore[duplicate-code]\n" + RENAMED
     files = {"a.tsx": component, "b.tsx": component.replace("Card", "Tile"), "c.ts": TOTAL, "d.ts": RENAMED}
-    tree = write(tmp_path / "tree", {**files, "e.ts": marked, "f.py": "import os\n"})
+    files.update({"e.ts": marked, "f.py": "import os\n", "g.ts": "import { total } from './c';\n"})
+    tree = write(tmp_path / "tree", files)
     cache = tmp_path / "cache"
 
     def clones(report):
@@ -263,6 +265,9 @@ def test_slim_facts_give_the_findings_of_the_whole_facts(tmp_path):
 
     alone = analyze(tree, config=Config(select=(RULE,)), cache_dir=cache)
     assert alone.project.modules["f.py"].imports == []  # slim: what the rule does not read is not there
+    # the graph is built from the whole facts all the same
+    graph, g, c = alone.project.graph, CodeGraph.module_node("g.ts"), CodeGraph.module_node("c.ts")
+    assert graph.graph.has_edge(g, c)
     everything = analyze(tree, cache_dir=cache)
     assert everything.project.modules["f.py"].imports != []
     (tree / "c.ts").write_text(TOTAL + "// edited\n")
