@@ -66,6 +66,7 @@ def test_a_parent_re_render_skips_the_memo_rows_only_after_the_rewrite(node_modu
     for version in ("before", "after"):
         folder = _memo_lists(tmp_path / version, version)
         shutil.copy(Path(__file__).with_name("memo_rerender_driver.js"), folder / "driver.js")
+        shutil.copy(Path(__file__).with_name("fake_dom.js"), folder / "fake_dom.js")
         counts[version] = run_node(node_modules, folder / "driver.js")
     (first, second), (first_after, second_after) = counts["before"], counts["after"]
     assert first == first_after and set(first) >= {"TodoRow", "Chart"} and all(first.values())

@@ -69,10 +69,10 @@ class UnstableContextValue(ProjectDetector):
 
     ## Fix safety
     An object literal written inline (`value={{ user, setUser }}`) is wrapped in
-    `useMemo(() => ({ user, setUser }), [user, setUser])`, listing the names it reads that the component
-    binds, and `useMemo` is added to the `react` import. Safe when every property reads a plain name or a
-    constant; unsafe when one reads a member (`props.user` lists `props`, which changes more often). No fix
-    for a name bound to a literal, arrays, functions, spreads or calls in the literal.
+    `useMemo(() => ({ user, setUser }), [user, setUser])`, listing what it reads through names the component
+    binds (a member chain as written: `props.user`, not `props`, a new object on every render), and `useMemo`
+    is added to the `react` import. Safe when every property reads a constant, a name or a member chain of
+    one. No fix for a name bound to a literal, arrays, functions, spreads or calls in the literal.
     """
 
     id = "unstable-context-value"

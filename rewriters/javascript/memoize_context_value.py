@@ -1,9 +1,10 @@
 """memoize-context-value: `<Ctx.Provider value={{ a, b }}>` -> `value={useMemo(() => ({ a, b }), [a, b])}`.
 
 Only an object literal written inline in the `value` attribute is rewritten; a name bound to a literal is
-left to a person, who may already reuse it elsewhere in the component. The dependencies are the names the
-literal reads that the component binds (parameters and locals): module-level names and globals keep their
-identity across renders, so listing them would only add noise. The hook takes the literal's place, so that place
+left to a person, who may already reuse it elsewhere in the component. The dependencies are what the literal
+reads, through names the component binds (parameters and locals): a name, or a member chain as written
+(`props.user`, not `props`, which is a new object on every render, so the memo would never hold). Module-level
+names and globals keep their identity across renders, so listing them would only add noise. The hook takes the literal's place, so that place
 must run on every render: a Provider under a condition, in a loop or a list callback, after an early `return`, or in
 a class component leaves the file alone.
 """
@@ -28,19 +29,19 @@ _CONSTANTS = frozenset({"string", "number", "true", "false", "null", "undefined"
 
 
 def applicability(literal_text: str, language: str) -> Applicability | None:
-    """How safe the rewrite of the inline value ``literal_text`` is: SAFE when every property reads a plain name or
-    a constant, UNSAFE when one reads a member (`props.user` depends on `props`, a wider list than needed),
-    None when the literal is something the codemod leaves alone (spreads, calls, functions, computed keys)."""
+    """How safe the rewrite of the inline value ``literal_text`` is: SAFE when every property reads a constant, a
+    name or a member chain of one, each then a dependency; None when the literal is something the codemod leaves
+    alone (spreads, calls, functions, computed keys)."""
     if len(literal_text) >= MAX_TEXT:
         return Applicability.UNSAFE  # the facts cut the text short; the codemod checks the whole literal
     literal = parse_expression(literal_text, language)
     if literal is None or literal.type != "object":
         return None
     try:
-        _, exact = _reads(literal)
+        _reads(literal)
     except NoFix:
         return None
-    return Applicability.SAFE if exact else Applicability.UNSAFE
+    return Applicability.SAFE
 
 
 def compute_edits(source: bytes, language: str, lines: Collection[int] | None = None) -> list[Edit]:
@@ -58,9 +59,8 @@ def compute_edits(source: bytes, language: str, lines: Collection[int] | None = 
         early = first_return(component, statement)
         if early is not None and not (early == statement and statement.type == "return_statement"):
             raise NoFix(f"{what} comes after a return on line {line(early)}; the hook would run on some renders only")
-        names, _ = _reads(literal)
         bound = bound_names(component)
-        deps = ", ".join(name for name in dict.fromkeys(names) if name in bound)
+        deps = ", ".join(_dependencies([(root, read) for root, read in _reads(literal) if root in bound]))
         edits.append(Edit(literal.start_byte, literal.end_byte, f"{hook}(() => ({node_text(literal)}), [{deps}])"))
     return edits
 
@@ -87,15 +87,14 @@ def _constant(value: Node) -> bool:
     return value.type in _CONSTANTS
 
 
-def _reads(literal: Node) -> tuple[list[str], bool]:
-    """The root names the literal's properties read, and whether they are exactly what it depends on."""
-    names: list[str] = []
-    exact = True
+def _reads(literal: Node) -> list[tuple[str, str]]:
+    """What the literal's properties read: (root name, the name or member chain as written, without spaces)."""
+    reads: list[tuple[str, str]] = []
     for prop in literal.named_children:
         if prop.type == "comment":
             continue
         if prop.type == "shorthand_property_identifier":
-            names.append(node_text(prop))
+            reads.append((node_text(prop), node_text(prop)))
             continue
         key = prop.child_by_field_name("key") if prop.type == "pair" else None
         if key is None or key.type == "computed_property_name":
@@ -110,6 +109,12 @@ def _reads(literal: Node) -> tuple[list[str], bool]:
             continue
         if root.type != "identifier":
             raise NoFix(f"`{node_text(value)}` is more than a name or a member of one")
-        exact = exact and root is value
-        names.append(node_text(root))
-    return names, exact
+        reads.append((node_text(root), "".join(node_text(value).split())))
+    return reads
+
+
+def _dependencies(reads: list[tuple[str, str]]) -> list[str]:
+    """The reads in order, once each, without a chain that a shorter listed one already covers (`props.user`
+    after `props`)."""
+    listed = list(dict.fromkeys(read for _, read in reads))
+    return [read for read in listed if not any(read.startswith((f"{other}.", f"{other}?.")) for other in listed)]
