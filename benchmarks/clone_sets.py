@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from networkx.utils import UnionFind
+
 
 class Fragment(NamedTuple):
     path: str
@@ -79,20 +81,13 @@ def matched(ours: list[Cluster], theirs: list[Pair]) -> tuple[set[int], set[int]
 
 def group_pairs(pairs: list[Pair]) -> list[Cluster]:
     """Pairs joined into clusters where their fragments cover each other, as perfrewrite groups copies."""
-    parent = list(range(2 * len(pairs)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     fragments = [fragment for pair in pairs for fragment in pair]
+    sets = UnionFind(range(len(fragments)))
+    for number in range(len(pairs)):
+        sets.union(2 * number, 2 * number + 1)
     by_path: dict[str, list[int]] = defaultdict(list)
     for number, fragment in enumerate(fragments):
         by_path[fragment.path].append(number)
-    for number in range(len(pairs)):
-        parent[find(2 * number)] = find(2 * number + 1)
     for numbers in by_path.values():
         numbers.sort(key=lambda n: fragments[n].first)
         for i, left in enumerate(numbers):
@@ -100,11 +95,8 @@ def group_pairs(pairs: list[Pair]) -> list[Cluster]:
                 if fragments[right].first > fragments[left].last:
                     break
                 if covers(fragments[left], fragments[right]) and covers(fragments[right], fragments[left]):
-                    parent[find(left)] = find(right)
-    groups: dict[int, list[Fragment]] = defaultdict(list)
-    for number, fragment in enumerate(fragments):
-        groups[find(number)].append(fragment)
-    return list(groups.values())
+                    sets.union(left, right)
+    return [[fragments[number] for number in sorted(group)] for group in sets.to_sets()]
 
 
 def compare(ours: list[Cluster], theirs: list[Pair]) -> Overlap:
