@@ -238,7 +238,8 @@ class Binding:
     """A name bound to an instance or a value, used to resolve ``this.x.m()`` / ``self.x.m()`` / singletons.
 
     ``name`` is ``prisma`` or ``this.imageService`` / ``self.repo``; ``value`` the class or callee
-    (``PrismaClient``, ``ImageService``, ``Repo``); ``kind``: new | call | param_type | alias.
+    (``PrismaClient``, ``ImageService``, ``Repo``); ``kind``: new | call | param_type | alias | items (Python: an
+    annotated container, ``Dict[str, Model]`` or ``list[Model]``, whose elements are of the class ``value``).
     ``scope`` is the class name for ``this``/``self`` members, the function qualname for locals, and
     ``None`` at module level.
     """

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from analyzers.facts import Binding, Export, Import, ImportedName
-from analyzers.py_source import SourceMap, annotation_type, call_chain, callee_text
+from analyzers.py_source import SourceMap, call_chain, callee_text, typed_binding
 
 
 class Frame:
@@ -15,7 +15,7 @@ class Frame:
 
     __slots__ = ("class_name", "globals", "is_generator", "param_types", "self_name")
 
-    def __init__(self, class_name: str | None, self_name: str | None, param_types: dict[str, str]) -> None:
+    def __init__(self, class_name: str | None, self_name: str | None, param_types: dict[str, Binding]) -> None:
         self.class_name = class_name
         self.self_name = self_name
         self.param_types = param_types
@@ -64,9 +64,7 @@ class BindingHandlers:
             self._add_exports(value)
         name, scope, _ = self._binding_target(target)
         if name is not None:
-            self.bindings.append(
-                Binding(name, annotation_type(node.annotation, self.src), "param_type", node.lineno, scope)
-            )
+            self.bindings.append(typed_binding(name, node.annotation, node.lineno, scope, self.src))
         self._children(node)
 
     def _aug_assign(self, node: ast.AugAssign) -> None:
@@ -104,7 +102,7 @@ class BindingHandlers:
                 if type(element) is ast.Constant and type(element.value) is str:
                     self.exports.append(Export(element.value, element.value, "named", element.lineno))
 
-    def _binding_target(self, target: ast.expr) -> tuple[str | None, str | None, dict[str, str]]:
+    def _binding_target(self, target: ast.expr) -> tuple[str | None, str | None, dict[str, Binding]]:
         """Name, scope and parameter types for a binding to ``target``; the name is None if it binds nothing."""
         if not self._scopes:
             return (target.id if type(target) is ast.Name else None), None, {}
@@ -128,7 +126,8 @@ class BindingHandlers:
         if type(value) is ast.Call:
             binding = Binding(name, callee_text(value.func, call_chain(value.func), self.src), "call", line, scope)
         elif type(value) is ast.Name and value.id in param_types:
-            binding = Binding(name, param_types[value.id], "param_type", line, scope)
+            typed = param_types[value.id]  # ``self.repo = repo`` of a parameter ``repo: Repo``
+            binding = Binding(name, typed.value, typed.kind, line, scope)
         elif type(value) is ast.Name or type(value) is ast.Attribute:
             chain = call_chain(value)
             if "?" in chain:

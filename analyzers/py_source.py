@@ -9,7 +9,7 @@ import tokenize
 from itertools import accumulate
 from typing import Any
 
-from analyzers.facts import Span
+from analyzers.facts import Binding, Span
 
 TEXT_LIMIT = 200
 
@@ -100,16 +100,52 @@ def callee_text(func: ast.expr, chain: tuple[str, ...], source: SourceMap) -> st
     return source.one_line(func) if "?" in chain else ".".join(chain)
 
 
+# typing names of containers whose elements a subscript or ``.get()`` reads: mappings give their value type
+_MAPPINGS = frozenset({"Dict", "dict", "Mapping", "MutableMapping", "DefaultDict", "defaultdict", "OrderedDict"})
+_SEQUENCES = frozenset({"List", "list", "Sequence", "MutableSequence", "Tuple", "tuple", "Deque", "deque"})
+
+
+def typed_binding(name: str, annotation: ast.expr, line: int, scope: str | None, source: SourceMap) -> Binding:
+    """The binding an annotation gives ``name``: ``param_type`` of the class it names, or ``items`` of the element
+    class of a typed container (``Dict[str, Model]``, ``list[Model]``: the value is ``Model``)."""
+    element = _element_type(_unwrapped(annotation))
+    if element is not None:
+        return Binding(name, annotation_type(element, source), "items", line, scope)
+    return Binding(name, annotation_type(annotation, source), "param_type", line, scope)
+
+
+def _unwrapped(node: ast.expr) -> ast.expr:
+    """``Optional[X]`` and ``X | None`` -> ``X``."""
+    if isinstance(node, ast.Subscript) and call_chain(node.value)[-1] == "Optional":
+        return _unwrapped(node.slice)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        if isinstance(node.right, ast.Constant) and node.right.value is None:
+            return _unwrapped(node.left)
+        if isinstance(node.left, ast.Constant) and node.left.value is None:
+            return _unwrapped(node.right)
+    return node
+
+
+def _element_type(node: ast.expr) -> ast.expr | None:
+    """The element annotation of a container annotation when it names a class (not another container)."""
+    if not isinstance(node, ast.Subscript):
+        return None
+    base = call_chain(node.value)[-1]
+    arguments = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    if base in _MAPPINGS and len(arguments) == 2:
+        element = arguments[1]
+    elif base in _SEQUENCES and arguments:
+        element = arguments[0]
+    else:
+        return None
+    element = _unwrapped(element)
+    named = isinstance(element, (ast.Name, ast.Attribute))
+    return element if named or isinstance(element, ast.Constant) and isinstance(element.value, str) else None
+
+
 def annotation_type(node: ast.expr, source: SourceMap) -> str:
     """The type an annotation names: ``Optional[Repo]``, ``Repo | None`` and ``"Repo"`` all give ``Repo``."""
+    node = _unwrapped(node)
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value.strip()
-    if isinstance(node, ast.Subscript) and call_chain(node.value)[-1] == "Optional":
-        return annotation_type(node.slice, source)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        left, right = node.left, node.right
-        if isinstance(right, ast.Constant) and right.value is None:
-            return annotation_type(left, source)
-        if isinstance(left, ast.Constant) and left.value is None:
-            return annotation_type(right, source)
     return source.one_line(node)

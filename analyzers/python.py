@@ -12,7 +12,7 @@ from analyzers.py_bindings import BindingHandlers, Frame, param_names
 from analyzers.py_complexity import ComplexityHandlers
 from analyzers.py_flow import Flow, await_flows
 from analyzers.py_loops import LoopHandlers
-from analyzers.py_source import SourceMap, annotation_type, call_chain, callee_text, decode_source
+from analyzers.py_source import SourceMap, call_chain, callee_text, decode_source, typed_binding
 from analyzers.py_tokens import py_tokens
 from analyzers.sql import looks_like_sql
 from optimizer.suppress import scan_suppressions
@@ -239,11 +239,11 @@ class _Extractor(BindingHandlers, LoopHandlers, ComplexityHandlers):
         positional = args.posonlyargs + args.args
         is_plain_method = in_class and not {"staticmethod", "classmethod"} & set(decorators)
         self_name = positional[0].arg if is_plain_method and positional else None
-        param_types: dict[str, str] = {}
+        param_types: dict[str, Binding] = {}
         for arg in (*positional, *args.kwonlyargs):
             if arg.annotation is not None and arg.arg != self_name:
-                param_types[arg.arg] = annotation_type(arg.annotation, self.src)
-                self.bindings.append(Binding(arg.arg, param_types[arg.arg], "param_type", arg.lineno, qualname))
+                param_types[arg.arg] = typed_binding(arg.arg, arg.annotation, arg.lineno, qualname, self.src)
+                self.bindings.append(param_types[arg.arg])
         frame = Frame(class_name, self_name, param_types)
 
         if type(node) is ast.AsyncFunctionDef:

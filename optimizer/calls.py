@@ -19,6 +19,8 @@ _IDENTIFIER = re.compile(_NAME)
 _IDENTIFIER_PATH = re.compile(rf"{_NAME}(?:\.{_NAME})*")
 _CONSTRUCTORS = {"python": "__init__"}
 _MAX_BINDING_DEPTH = 8
+# the chain parts that read one element of a typed container: ``models[name]``, ``models.get(name)``
+_ELEMENT_READS = frozenset({"?", "get()"})
 _AMBIGUOUS = None  # a name bound twice to different values
 _MISSING = object()
 
@@ -28,7 +30,7 @@ class Symbol:
     """What a name denotes. ``kind``: ``module`` (a namespace); ``package`` (a Python package with no
     ``__init__`` among the analysed files, named by its dotted ``qualname``); ``def`` (a function or class
     definition, or an object literal whose methods are defined as ``qualname.method``); ``instance`` (an
-    object of the class ``qualname``)."""
+    object of the class ``qualname``); ``items`` (a typed container, ``Dict[str, Model]``, of such objects)."""
 
     kind: str
     path: str
@@ -112,7 +114,8 @@ class CallResolver:
             step = (symbol, part)
             found = self._members.get(step, _MISSING)
             if found is _MISSING:
-                found = self._members[step] = self.member(symbol, part) if _IDENTIFIER.fullmatch(part) else None
+                readable = _IDENTIFIER.fullmatch(part) or symbol.kind == "items"
+                found = self._members[step] = self.member(symbol, part) if readable else None
             symbol = found
         return self._callable(symbol)
 
@@ -136,6 +139,8 @@ class CallResolver:
         return symbol
 
     def member(self, symbol: Symbol, name: str, depth: int = 0) -> Symbol | None:
+        if symbol.kind == "items":
+            return Symbol("instance", symbol.path, symbol.qualname) if name in _ELEMENT_READS else None
         if symbol.kind == "module":
             return self.export(symbol.path, name)
         if symbol.kind == "package":
@@ -228,7 +233,7 @@ class CallResolver:
             return symbol
         fn = self.index[symbol.path].functions.get(symbol.qualname) if symbol.kind == "def" else None
         if fn is not None and fn.kind == "class":
-            return Symbol("instance", symbol.path, symbol.qualname)
+            return Symbol("items" if binding.kind == "items" else "instance", symbol.path, symbol.qualname)
         return None  # the return value of a function call is unknown
 
     def _imported(self, idx: ModuleIndex, imp: Import, name: ImportedName) -> Symbol | None:
@@ -302,7 +307,7 @@ class CallResolver:
         return None
 
     def _callable(self, symbol: Symbol | None) -> tuple[str, str] | None:
-        if symbol is None or symbol.kind in ("module", "package"):
+        if symbol is None or symbol.kind in ("module", "package", "items"):
             return None
         idx = self.index[symbol.path]
         fn = idx.functions.get(symbol.qualname)

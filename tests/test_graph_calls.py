@@ -286,3 +286,39 @@ def test_python_namespace_package_import():
     g = build(tools, main)
     assert target(g, "main.py", "ns.tools.run") == F("ns/tools.py", "run")
     assert target(g, "main.py", "ns.other.run") is None
+
+
+def test_python_elements_of_typed_containers_resolve_to_their_class(tmp_path):
+    """A module-level registry of models (``Dict[str, Embedder]``) is how ML services keep them: an element
+    read by subscript or ``.get()`` is an instance of the value type; the container itself is not."""
+    from optimizer.api import analyze
+
+    files = {
+        "app/__init__.py": "",
+        "app/models.py": "class Embedder:\n    def embed(self, text):\n        return text\n",
+        "app/state.py": (
+            "from typing import Dict, Optional\nfrom app.models import Embedder\n\n"
+            "embedders: Dict[str, Embedder] = {}\nbackup: Optional[dict[str, 'Embedder']] = None\n"
+            "nested: dict[str, list[Embedder]] = {}\n"
+        ),
+        "app/handlers.py": (
+            "from app import state\nfrom app.models import Embedder\n\n\n"
+            "async def search(name, q):\n"
+            "    a = state.embedders[name].embed(q)\n"
+            "    b = state.embedders.get(name).embed(q)\n"
+            "    c = state.backup[name].embed(q)\n"
+            "    d = state.nested[name].embed(q)\n"
+            "    e = state.embedders.embed(q)\n"
+            "    return a, b, c, d, e, state.embedders(q)\n\n\n"
+            "class Pool:\n    def __init__(self, members: list[Embedder]):\n        self.members = members\n\n"
+            "    def first(self, q):\n        return self.members[0].embed(q)\n"
+        ),
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    g = analyze(tmp_path, use_cache=False).project.graph
+    embed = F("app/models.py", "Embedder.embed")
+    assert g.callees(F("app/handlers.py", "search")) == [embed]
+    assert g.graph.edges[F("app/handlers.py", "search"), embed, "calls"]["lines"] == [6, 7, 8]
+    assert g.callees(F("app/handlers.py", "Pool.first")) == [embed]
