@@ -252,6 +252,16 @@ class Binding:
 
 
 @dataclass(frozen=True)
+class FlagGate:
+    """Python: an `if` whose test reads only a debug, tracing or feature flag (see ``analyzers.py_flags``), and
+    the lines of its body; its `else` and `elif` branches are not gated by the test."""
+
+    test: str  # as ``ast.unparse`` writes it
+    first_line: int
+    last_line: int
+
+
+@dataclass(frozen=True)
 class Suppression:
     """A ``perfrewrite: ignore[...]`` comment. A comment alone on its line also covers the next line."""
 
@@ -297,8 +307,14 @@ class ModuleFacts:
     # line of a ``perfrewrite: ignore[...]`` comment -> what it suppresses
     suppressions: dict[int, Suppression] = field(default_factory=dict)
     complexity: dict[str, int] = field(default_factory=dict)
+    flag_gates: list[FlagGate] = field(default_factory=list)
     tokens: Tokens = field(default_factory=Tokens)
     errors: list[str] = field(default_factory=list)
+
+    def flag_gate(self, line: int) -> str | None:
+        """The test of the innermost flag `if` whose body holds ``line``, or None."""
+        inside = [gate for gate in self.flag_gates if gate.first_line <= line <= gate.last_line]
+        return max(inside, key=lambda gate: gate.first_line).test if inside else None
 
     def loop(self, loop_id: int) -> Loop:
         return self.loops[loop_id]

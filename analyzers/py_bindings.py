@@ -6,7 +6,8 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from analyzers.facts import Binding, Export, Import, ImportedName
+from analyzers.facts import Binding, Export, FlagGate, Import, ImportedName
+from analyzers.py_flags import reads_flag
 from analyzers.py_source import SourceMap, call_chain, callee_text, typed_binding
 
 
@@ -34,6 +35,7 @@ class BindingHandlers:
     imports: list[Import]
     exports: list[Export]
     bindings: list[Binding]
+    flag_gates: list[FlagGate]
     _scopes: list[tuple[str, bool]]
     _frames: list[Frame]
     _context: tuple[str, ...]
@@ -154,6 +156,8 @@ class BindingHandlers:
     def _if(self, node: ast.If) -> None:
         self._decisions += 1  # an ``elif`` is a nested ``If`` and counts on its own
         test = node.test
+        if node.body and reads_flag(test):
+            self.flag_gates.append(FlagGate(ast.unparse(test), node.body[0].lineno, node.body[-1].end_lineno or 0))
         is_type_checking = (type(test) is ast.Name and test.id == "TYPE_CHECKING") or (
             type(test) is ast.Attribute and test.attr == "TYPE_CHECKING"
         )

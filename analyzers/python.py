@@ -7,7 +7,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from analyzers.facts import Await, Binding, Call, Export, Function, Import, Loop, ModuleFacts, SqlString
+from analyzers.facts import Await, Binding, Call, Export, FlagGate, Function, Import, Loop, ModuleFacts, SqlString
 from analyzers.py_bindings import BindingHandlers, Frame, param_names
 from analyzers.py_complexity import ComplexityHandlers
 from analyzers.py_flow import Flow, await_flows
@@ -64,7 +64,7 @@ def parse(path: str, source: bytes) -> ModuleFacts:
     else:
         facts.imports, facts.exports, facts.loops = walk.imports, walk.exports, walk.loops
         facts.calls, facts.awaits, facts.sql, facts.bindings = walk.calls, walk.awaits, walk.sql, walk.bindings
-        facts.complexity = walk.complexity
+        facts.complexity, facts.flag_gates = walk.complexity, walk.flag_gates
         # a function is recorded when its body is done (is_generator is known then); list them by position
         facts.functions = sorted(walk.functions, key=lambda fn: fn.span.start_byte)
         facts.tokens = py_tokens(tree, utf8)
@@ -85,6 +85,7 @@ class _Extractor(BindingHandlers, LoopHandlers, ComplexityHandlers):
         self.awaits: list[Await] = []
         self.sql: list[SqlString] = []
         self.bindings: list[Binding] = []
+        self.flag_gates: list[FlagGate] = []
         self.complexity: dict[str, int] = {}
         self._decisions = 0  # decision points so far in the innermost def
         self._scopes: list[tuple[str, bool]] = []  # enclosing defs and classes as (qualname, is_class)

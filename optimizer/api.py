@@ -109,10 +109,14 @@ class Project:
         except OSError:
             return None
 
+    def component(self, path: str) -> str:
+        file = self.files.get(path)
+        return file.component if file else "other"
+
     def context(self, path: str, detector: type[Detector]) -> FileContext:
         file = self.files.get(path)
         return FileContext(
-            component=file.component if file else "other",
+            component=self.component(path),
             options=self.config.rule_options(detector.id, detector.options),
             is_test=bool(file and file.is_test),
             is_seed_or_migration=bool(file and file.is_seed_or_migration),

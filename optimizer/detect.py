@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -42,7 +43,13 @@ def select_detectors(config: Config) -> list[type[Detector]]:
 def detect(project: Project) -> Outcome:
     modules = project.modules
     detectors = select_detectors(project.config)
-    findings = _drop_per_file_ignores(run_detectors(project, detectors), project.config)
+    # The facts live as long as the run: frozen, they are left out of every collection the detectors set off,
+    # which would otherwise walk all of them again each time. Anything made from here on is collected as usual.
+    gc.freeze()
+    try:
+        findings = _drop_per_file_ignores(run_detectors(project, detectors), project.config)
+    finally:
+        gc.unfreeze()
     findings, unused = apply_suppressions(findings, {p: m.suppressions for p, m in modules.items() if m.suppressions})
     # A suppression for a rule that did not run is not known to be unused; one for no rule at all is.
     ran, known = {cls.id for cls in detectors}, set(detector_ids())

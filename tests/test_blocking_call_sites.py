@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzers.detectors._flag_gates import FlagGates
+from analyzers.frontends import parse_source
 from optimizer.api import analyze
 from optimizer.findings import Finding, Severity
 
@@ -120,11 +120,11 @@ def test_decoding_bytes_in_memory_is_not_called_a_file_read(tmp_path: Path) -> N
         ("payload", False),
     ],
 )
-def test_flag_gates(tmp_path: Path, test: str, gated: bool) -> None:
-    (tmp_path / "m.py").write_text(f"def f():\n    if {test}:\n        g()\n    else:\n        h()\n")
-    gates = FlagGates(lambda path: (tmp_path / path).read_bytes())
-    assert (gates.gate("m.py", 3) is not None) is gated
-    assert gates.gate("m.py", 5) is None  # the else branch runs when the flag is off
+def test_flag_gates(test: str, gated: bool) -> None:
+    source = f"def f():\n    if {test}:\n        g()\n    else:\n        h()\n"
+    module = parse_source("m.py", "python", source.encode())
+    assert (module.flag_gate(3) is not None) is gated
+    assert module.flag_gate(5) is None  # the else branch runs when the flag is off
 
 
 @pytest.mark.parametrize(

@@ -115,16 +115,20 @@ class Shape:
 
 @dataclass(frozen=True)
 class Outline:
-    """A module's functions and the sorted lines of its JSX elements and hook calls, for many copies."""
+    """A module's functions by start line, and the sorted lines of its JSX elements and hook calls, for many
+    copies."""
 
-    functions: list[Function]
+    functions: list[Function]  # sorted by start line, the outer one first on a tie
+    starts: list[int]  # their start lines
     jsx_lines: list[int]
     hook_lines: list[int]
 
 
 def outline(module: ModuleFacts) -> Outline:
+    functions = sorted(module.functions, key=lambda f: (f.span.line, -f.span.end_line))
     return Outline(
-        functions=module.functions,
+        functions=functions,
+        starts=[f.span.line for f in functions],
         jsx_lines=sorted(element.span.line for element in module.jsx),
         hook_lines=sorted(call.span.line for call in module.calls if _is_hook_name(call.name)),
     )
@@ -132,13 +136,14 @@ def outline(module: ModuleFacts) -> Outline:
 
 def shape(copy: Copy, where: Outline) -> Shape:
     first, last = copy.first_line, copy.last_line
-    inside = [f for f in where.functions if first <= f.span.line and f.span.end_line <= last and f.kind != "class"]
+    # functions that start inside the copy, then the ones of those that also end inside it
+    starting = where.functions[bisect_left(where.starts, first) : bisect_right(where.starts, last)]
+    inside = [f for f in starting if f.span.end_line <= last and f.kind != "class"]
     names = {f.qualname for f in inside}
     outermost = [f for f in inside if f.parent not in names]
     covered = sum(f.span.end_line - f.span.line + 1 for f in outermost)
-    around = [f for f in where.functions if f.span.line <= first and last <= f.span.end_line]
-    innermost = max(around, key=lambda f: f.span.line, default=None)
     classes = {f.class_name for f in outermost}
+    innermost = _innermost_around(where, first, last)
     return Shape(
         whole_function=bool(outermost) and covered >= 0.8 * copy.lines,
         component=bool(outermost) and all(f.is_component for f in outermost),
@@ -147,6 +152,15 @@ def shape(copy: Copy, where: Outline) -> Shape:
         # whole methods of one class, or the method the copy is part of
         class_name=next(iter(classes)) if len(classes) == 1 else innermost.class_name if innermost else None,
     )
+
+
+def _innermost_around(where: Outline, first: int, last: int) -> Function | None:
+    """The function that starts last at or before ``first`` and ends at or after ``last``."""
+    for index in range(bisect_right(where.starts, first) - 1, -1, -1):
+        function = where.functions[index]
+        if function.span.end_line >= last:
+            return function
+    return None
 
 
 def _any_between(lines: list[int], first: int, last: int) -> bool:

@@ -14,7 +14,18 @@ _CACHE_DECORATOR = re.compile(r"^(?:functools\.)?(?:lru_cache|cache|cached)\b|^c
 def import_prefixes(module: ModuleFacts, function: str | None) -> dict[str, str]:
     """Local name -> the dotted name it stands for, for the imports visible in ``function``:
     `import numpy as np` -> np: numpy; `from time import sleep` -> sleep: time.sleep;
-    `const fs = require('node:fs')` -> fs: fs; `import { readFileSync } from 'fs'` -> readFileSync: fs.readFileSync."""
+    `const fs = require('node:fs')` -> fs: fs; `import { readFileSync } from 'fs'` -> readFileSync: fs.readFileSync.
+
+    Rules ask once per call: the answer is kept on the module, one per function (as ``ModuleFacts.function``
+    keeps its index)."""
+    kept = module.__dict__.setdefault("_import_prefixes", {})
+    found = kept.get(function)
+    if found is None:
+        found = kept[function] = _import_prefixes(module, function)
+    return found
+
+
+def _import_prefixes(module: ModuleFacts, function: str | None) -> dict[str, str]:
     prefixes: dict[str, str] = {}
     for imp in module.imports:
         if imp.function is not None and imp.function != function:

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from analyzers.detectors._flag_gates import FlagGates
 from analyzers.detectors._ml_serving import import_prefixes, qualified_name
 from analyzers.detectors.base import FileContext, ProjectDetector
 from analyzers.facts import Call, Function, ModuleFacts, Span
@@ -157,7 +156,6 @@ class BlockingCallInAsync(ProjectDetector):
         graph = project.graph
         on_path = graph.request_path_functions()
         sites = _python_sites(project)
-        self._gates = FlagGates(project.source)
         reaching: dict[_Site, list[_Reach]] = defaultdict(list)
         checked: dict[str, tuple[ModuleFacts, FileContext]] = {}
         for module, ctx in self.checked_modules(project):
@@ -242,7 +240,7 @@ class BlockingCallInAsync(ProjectDetector):
     def _gated(self, finding: Finding, calls: list[tuple[ModuleFacts, Call]]) -> Finding:
         """Lower to info a finding whose every request-serving call sits behind a debug or feature flag: it
         still blocks where the flag is on, but most deployments never run it."""
-        gates = [self._gates.gate(module.path, call.span.line) for module, call in calls]
+        gates = [module.flag_gate(call.span.line) for module, call in calls]
         if not gates or any(gate is None for gate in gates):
             return finding
         flags = ", ".join(f"`{gate}`" for gate in sorted(set(gates)))

@@ -170,7 +170,7 @@ class DuplicateCode(ProjectDetector):
         module = modules[first.stream]
         kind = clone_kind(cluster, modules)
         paths = [modules[c.stream].path for c in copies]
-        components = [project.context(path, type(self)).component for path in paths]
+        components = [project.component(path) for path in paths]
         shapes = [shape(c, outlines[c.stream]) for c in copies]
         advice_text = advice(shapes, paths, components, module.language, kind)
         places = ", ".join(f"{path}:{c.first_line}-{c.last_line}" for path, c in zip(paths[1:], copies[1:]))
