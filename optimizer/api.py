@@ -56,10 +56,12 @@ class Project:
 
     @cached_property
     def slim_facts(self) -> bool:
-        """Whether every selected rule reads only the slim facts, so that the run loads no more than that."""
+        """Whether every selected rule reads only the slim facts, so that the run loads no more than that (with
+        no rule selected, the facts are all there is to ask for: whole)."""
         from optimizer.detect import select_detectors
 
-        return all(cls.slim_facts for cls in select_detectors(self.config))
+        detectors = select_detectors(self.config)
+        return bool(detectors) and all(cls.slim_facts for cls in detectors)
 
     @cached_property
     def whole_modules(self) -> dict[str, ModuleFacts]:
