@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from networkx.utils import UnionFind
-
 
 class Fragment(NamedTuple):
     path: str
@@ -81,6 +79,9 @@ def matched(ours: list[Cluster], theirs: list[Pair]) -> tuple[set[int], set[int]
 
 def group_pairs(pairs: list[Pair]) -> list[Cluster]:
     """Pairs joined into clusters where their fragments cover each other, as perfrewrite groups copies."""
+    # imported here: the timed runs of benchmarks/duplicates.py import this module too, and must not pay for it
+    from networkx.utils import UnionFind
+
     fragments = [fragment for pair in pairs for fragment in pair]
     sets = UnionFind(range(len(fragments)))
     for number in range(len(pairs)):
