@@ -103,7 +103,10 @@ class _Sweep:
         # function node id -> decision points directly in it (not in nested functions)
         self.decisions: dict[int, int] = {}
         self.flows = AwaitFlows(source, facts.language, bundle.uses)
-        handlers: dict[str, Callable[[Node], None]] = {
+
+    def run(self, root: Node) -> None:
+        # bound methods in a local, not on self: a sweep must be no reference cycle (nothing to collect)
+        by_capture: dict[str, Callable[[Node], None]] = {
             "fn": self.function,
             "loop": self.loop,
             "export": self.export,
@@ -119,16 +122,14 @@ class _Sweep:
             "str": self.string,
             "branch": self.branch,
         }
-        self.handlers = [handlers[name] for name in CAPTURES]
-
-    def run(self, root: Node) -> None:
+        handlers = [by_capture[name] for name in CAPTURES]
         rank = {name: index for index, name in enumerate(CAPTURES)}
         captures = QueryCursor(self.bundle.facts).captures(root)
         events = [
             (node.start_byte, -node.end_byte, rank[name], node) for name, nodes in captures.items() for node in nodes
         ]
         events.sort(key=_ORDER)
-        advance, handlers = self.scopes.advance, self.handlers
+        advance = self.scopes.advance
         for start, _, index, node in events:
             advance(start)
             handlers[index](node)

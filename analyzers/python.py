@@ -101,52 +101,14 @@ class _Extractor(BindingHandlers, LoopHandlers, ComplexityHandlers):
         self._await_targets: dict[int, tuple[str, ...]] = {}  # id of an assigned Await -> names it binds
         self._awaited_call: ast.Call | None = None
         self._flows: dict[int, Flow] = {}  # id of an Await -> where its value goes
-        self._handlers: dict[type, Callable[[Any], None]] = {
-            ast.Module: self._module,
-            ast.FunctionDef: self._def,
-            ast.AsyncFunctionDef: self._def,
-            ast.Lambda: self._lambda,
-            ast.ClassDef: self._class,
-            ast.For: self._for,
-            ast.AsyncFor: self._for,
-            ast.While: self._while,
-            ast.ListComp: self._comprehension,
-            ast.SetComp: self._comprehension,
-            ast.GeneratorExp: self._comprehension,
-            ast.DictComp: self._comprehension,
-            ast.Call: self._call,
-            ast.Await: self._await,
-            ast.Constant: self._constant,
-            ast.JoinedStr: self._joined_str,
-            ast.Assign: self._assign,
-            ast.AnnAssign: self._ann_assign,
-            ast.AugAssign: self._aug_assign,
-            ast.NamedExpr: self._named_expr,
-            ast.With: self._with,
-            ast.Global: self._global,
-            ast.AsyncWith: self._with,
-            ast.Import: self._import,
-            ast.ImportFrom: self._import_from,
-            ast.If: self._if,
-            ast.IfExp: self._if_exp,
-            ast.BoolOp: self._bool_op,
-            ast.Try: self._try,
-            ast.TryStar: self._try,
-            ast.Match: self._match,
-            ast.BinOp: self._bin_op,
-            ast.Attribute: self._attribute,
-            ast.Yield: self._yield,
-            ast.YieldFrom: self._yield,
-            ast.MatchSingleton: lambda node: None,  # its ``value`` is True/False/None, not a node
-        }
 
     # -- walking
 
     def visit(self, node: Any) -> None:
         kind = type(node)
-        handler = self._handlers.get(kind)
+        handler = _HANDLERS.get(kind)
         if handler is not None:
-            handler(node)
+            handler(self, node)
         elif kind is not ast.Name:
             self._children(node)
 
@@ -154,7 +116,7 @@ class _Extractor(BindingHandlers, LoopHandlers, ComplexityHandlers):
         fields = _CHILD_FIELDS.get(type(node))
         if fields is None:
             fields = _CHILD_FIELDS[type(node)] = tuple(f for f in node._fields if f not in _NOT_CHILDREN)
-        handlers = self._handlers
+        handlers = _HANDLERS
         # dispatch is inlined here and names are skipped without a call: this loop runs for most nodes
         for name in fields:
             value = getattr(node, name)
@@ -167,7 +129,7 @@ class _Extractor(BindingHandlers, LoopHandlers, ComplexityHandlers):
                     if handler is None:
                         self._children(item)
                     else:
-                        handler(item)
+                        handler(self, item)
             elif value is not None:
                 kind = type(value)
                 if kind is ast.Name:
@@ -176,7 +138,7 @@ class _Extractor(BindingHandlers, LoopHandlers, ComplexityHandlers):
                 if handler is None:
                     self._children(value)
                 else:
-                    handler(value)
+                    handler(self, value)
 
     def _bin_op(self, node: ast.BinOp) -> None:
         # long ``a + b + c ...`` chains nest to the left; walking the spine keeps the recursion shallow
@@ -190,12 +152,12 @@ class _Extractor(BindingHandlers, LoopHandlers, ComplexityHandlers):
             self.visit(right)
 
     def _visit_all(self, nodes: list[Any]) -> None:
-        handlers = self._handlers
+        handlers = _HANDLERS
         for node in nodes:  # ``visit`` inlined: statement lists are the other hot loop
             kind = type(node)
             handler = handlers.get(kind)
             if handler is not None:
-                handler(node)
+                handler(self, node)
             elif kind is not ast.Name:
                 self._children(node)
 
@@ -387,3 +349,44 @@ class _Extractor(BindingHandlers, LoopHandlers, ComplexityHandlers):
     def _add_sql(self, text: str, node: ast.expr, kind: str) -> None:
         call = self._string_callee.get(id(node))
         self.sql.append(SqlString(text, self.src.span(node), self._function, kind, None, call, self._loop_stack))
+
+
+# node type -> the extractor's handler; functions, not bound methods, so that an extractor is no reference cycle
+_HANDLERS: dict[type, Callable[[_Extractor, Any], None]] = {
+    ast.Module: _Extractor._module,
+    ast.FunctionDef: _Extractor._def,
+    ast.AsyncFunctionDef: _Extractor._def,
+    ast.Lambda: _Extractor._lambda,
+    ast.ClassDef: _Extractor._class,
+    ast.For: _Extractor._for,
+    ast.AsyncFor: _Extractor._for,
+    ast.While: _Extractor._while,
+    ast.ListComp: _Extractor._comprehension,
+    ast.SetComp: _Extractor._comprehension,
+    ast.GeneratorExp: _Extractor._comprehension,
+    ast.DictComp: _Extractor._comprehension,
+    ast.Call: _Extractor._call,
+    ast.Await: _Extractor._await,
+    ast.Constant: _Extractor._constant,
+    ast.JoinedStr: _Extractor._joined_str,
+    ast.Assign: _Extractor._assign,
+    ast.AnnAssign: _Extractor._ann_assign,
+    ast.AugAssign: _Extractor._aug_assign,
+    ast.NamedExpr: _Extractor._named_expr,
+    ast.With: _Extractor._with,
+    ast.Global: _Extractor._global,
+    ast.AsyncWith: _Extractor._with,
+    ast.Import: _Extractor._import,
+    ast.ImportFrom: _Extractor._import_from,
+    ast.If: _Extractor._if,
+    ast.IfExp: _Extractor._if_exp,
+    ast.BoolOp: _Extractor._bool_op,
+    ast.Try: _Extractor._try,
+    ast.TryStar: _Extractor._try,
+    ast.Match: _Extractor._match,
+    ast.BinOp: _Extractor._bin_op,
+    ast.Attribute: _Extractor._attribute,
+    ast.Yield: _Extractor._yield,
+    ast.YieldFrom: _Extractor._yield,
+    ast.MatchSingleton: lambda walk, node: None,  # its ``value`` is True/False/None, not a node
+}

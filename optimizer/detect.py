@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from analyzers.detectors import Detector, ProjectDetector, all_detectors, detector_ids, load_detector
+from analyzers.facts import ModuleFacts
 from optimizer.config import Config
 from optimizer.findings import Finding
 from optimizer.path_patterns import PathPatterns
@@ -41,12 +42,9 @@ def select_detectors(config: Config) -> list[type[Detector]]:
 
 
 def detect(project: Project) -> Outcome:
-    modules = project.modules
-    detectors = select_detectors(project.config)
-    # The facts live as long as the run: frozen, they are left out of every collection the detectors set off,
-    # which would otherwise walk all of them again each time. Anything made from here on is collected as usual.
-    gc.freeze()
+    modules = _load_frozen(project)
     try:
+        detectors = select_detectors(project.config)
         findings = _drop_per_file_ignores(run_detectors(project, detectors), project.config)
     finally:
         gc.unfreeze()
@@ -63,6 +61,22 @@ def detect(project: Project) -> Outcome:
         files=len(modules),
         lines=sum(m.lines for m in modules.values()),
     )
+
+
+def _load_frozen(project: Project) -> dict[str, ModuleFacts]:
+    """The facts, loaded with collection off and then frozen until the detectors are done. They live as long as
+    the run and make no reference cycles: left out, no collection walks them, where each would otherwise walk
+    millions of objects, again as they age through the generations. What the detectors make is collected as
+    usual."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        modules = project.modules
+        gc.freeze()
+    finally:
+        if collecting:
+            gc.enable()
+    return modules
 
 
 def run_detectors(project: Project, detectors: list[type[Detector]]) -> list[Finding]:
