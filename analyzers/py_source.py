@@ -102,7 +102,8 @@ def callee_text(func: ast.expr, chain: tuple[str, ...], source: SourceMap) -> st
 
 # typing names of containers whose elements a subscript or ``.get()`` reads: mappings give their value type
 _MAPPINGS = frozenset({"Dict", "dict", "Mapping", "MutableMapping", "DefaultDict", "defaultdict", "OrderedDict"})
-_SEQUENCES = frozenset({"List", "list", "Sequence", "MutableSequence", "Tuple", "tuple", "Deque", "deque"})
+_SEQUENCES = frozenset({"List", "list", "Sequence", "MutableSequence", "Deque", "deque"})
+_TUPLES = frozenset({"Tuple", "tuple"})  # only ``Tuple[X, ...]``: the elements of ``Tuple[A, B]`` differ
 
 
 def typed_binding(name: str, annotation: ast.expr, line: int, scope: str | None, source: SourceMap) -> Binding:
@@ -134,13 +135,19 @@ def _element_type(node: ast.expr) -> ast.expr | None:
     arguments = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
     if base in _MAPPINGS and len(arguments) == 2:
         element = arguments[1]
-    elif base in _SEQUENCES and arguments:
+    elif base in _SEQUENCES and len(arguments) == 1:
+        element = arguments[0]
+    elif base in _TUPLES and len(arguments) == 2 and _is_ellipsis(arguments[1]):
         element = arguments[0]
     else:
         return None
     element = _unwrapped(element)
     named = isinstance(element, (ast.Name, ast.Attribute))
     return element if named or isinstance(element, ast.Constant) and isinstance(element.value, str) else None
+
+
+def _is_ellipsis(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is ...
 
 
 def annotation_type(node: ast.expr, source: SourceMap) -> str:

@@ -299,7 +299,8 @@ def test_python_elements_of_typed_containers_resolve_to_their_class(tmp_path):
         "app/state.py": (
             "from typing import Dict, Optional\nfrom app.models import Embedder\n\n"
             "embedders: Dict[str, Embedder] = {}\nbackup: Optional[dict[str, 'Embedder']] = None\n"
-            "nested: dict[str, list[Embedder]] = {}\n"
+            "nested: dict[str, list[Embedder]] = {}\npair: tuple[Embedder, str] = (Embedder(), '')\n"
+            "row: tuple[Embedder, ...] = ()\n"
         ),
         "app/handlers.py": (
             "from app import state\nfrom app.models import Embedder\n\n\n"
@@ -309,7 +310,9 @@ def test_python_elements_of_typed_containers_resolve_to_their_class(tmp_path):
             "    c = state.backup[name].embed(q)\n"
             "    d = state.nested[name].embed(q)\n"
             "    e = state.embedders.embed(q)\n"
-            "    return a, b, c, d, e, state.embedders(q)\n\n\n"
+            "    f = state.pair[1].embed(q)\n"
+            "    g = state.row[0].embed(q)\n"
+            "    return a, b, c, d, e, f, g, state.embedders(q)\n\n\n"
             "class Pool:\n    def __init__(self, members: list[Embedder]):\n        self.members = members\n\n"
             "    def first(self, q):\n        return self.members[0].embed(q)\n"
         ),
@@ -320,5 +323,5 @@ def test_python_elements_of_typed_containers_resolve_to_their_class(tmp_path):
     g = analyze(tmp_path, use_cache=False).project.graph
     embed = F("app/models.py", "Embedder.embed")
     assert g.callees(F("app/handlers.py", "search")) == [embed]
-    assert g.graph.edges[F("app/handlers.py", "search"), embed, "calls"]["lines"] == [6, 7, 8]
+    assert g.graph.edges[F("app/handlers.py", "search"), embed, "calls"]["lines"] == [6, 7, 8, 12]
     assert g.callees(F("app/handlers.py", "Pool.first")) == [embed]
