@@ -18,7 +18,9 @@ from optimizer.config import Config, load_config
 from optimizer.detect import detect
 from optimizer.findings import Finding
 from optimizer.impact import rank
+from optimizer import schema_stage
 from optimizer.parse import Sources, parse_sources, read_sources
+from optimizer.schema_stage import SCHEMA_LANGUAGES
 from optimizer.js_packages import LocalPackage, load_local_packages
 from optimizer.tsconfig import load_tsconfigs
 from optimizer.workspace import SourceFile, Workspace, discover, find_root
@@ -43,6 +45,7 @@ class Project:
     config: Config
     workspace: Workspace
     load_modules: Callable[[bool], dict[str, ModuleFacts]]  # slim -> facts
+    load_schema: Callable[[], Schema]
     tsconfigs: dict[str, dict] = field(default_factory=dict)
     packages: dict[str, LocalPackage] = field(default_factory=dict)  # the repo's own JS packages
     # the bytes every file had when the run read it: the text the facts were built from
@@ -90,9 +93,7 @@ class Project:
 
     @cached_property
     def schema(self) -> Schema:
-        from optimizer.schema_stage import load_schema
-
-        return load_schema(self.workspace)
+        return self.load_schema()
 
     @cached_property
     def react_compiler(self) -> bool:
@@ -169,7 +170,7 @@ def analyze(
 
     def load_modules(slim_facts: bool) -> dict[str, ModuleFacts]:
         facts_cache = FactsCache(Path(cache_dir) if cache_dir else None) if use_cache else None
-        step = _stepper(progress, sum(1 for f, _, _ in sources.values() if f.language not in ("prisma", "sql")))
+        step = _stepper(progress, sum(1 for f, _, _ in sources.values() if f.language not in SCHEMA_LANGUAGES))
         modules, counts = parse_sources(
             sources, cache=facts_cache, jobs=jobs or config.jobs, progress=step, slim=slim_facts
         )
@@ -178,8 +179,22 @@ def analyze(
             facts_cache.close()
         return modules
 
+    def load_schema() -> Schema:
+        # the migrations of a large app take a while to apply: the schema is kept, keyed by its files' contents
+        files = sorted((path, key) for path, (file, _, key) in sources.items() if file.language in SCHEMA_LANGUAGES)
+        schema_key = result_key(("schema", files))
+        schema_cache = FactsCache(Path(cache_dir) if cache_dir else None) if use_cache else None
+        schema = schema_cache.get_result(schema_key) if schema_cache else None
+        if not isinstance(schema, Schema):
+            schema = schema_stage.load_schema(workspace, lambda path: sources[path][1] if path in sources else None)
+            if schema_cache:
+                schema_cache.put_result(schema_key, schema)
+        if schema_cache:
+            schema_cache.close()
+        return schema
+
     texts = {path: text for path, (_, text, _) in sources.items()}
-    project = Project(workspace.root, config, workspace, load_modules, tsconfigs, packages, texts)
+    project = Project(workspace.root, config, workspace, load_modules, load_schema, tsconfigs, packages, texts)
     if outcome is None:
         if measure_imports:
             project.import_ms = _measured_imports(project, python)

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from analyzers.schema import Schema
 from optimizer.workspace import Workspace
 
+SCHEMA_LANGUAGES = ("prisma", "sql")
 
-def load_schema(workspace: Workspace) -> Schema:
+
+def load_schema(workspace: Workspace, read: Callable[[str], bytes | None]) -> Schema:
+    """The schema of the workspace's Prisma and SQL files, their bytes as ``read(path)`` gives them (the bytes the
+    run read, so that the schema and the facts describe the same tree)."""
     from analyzers.prisma import parse_prisma, resolve_references
     from analyzers.sql import apply_migrations
 
     schema = Schema()
     migrations: list[tuple[str, str]] = []
-    for file in workspace.by_language("prisma", "sql"):
+    for file in workspace.by_language(*SCHEMA_LANGUAGES):
+        data = read(file.path)
         try:
-            text = file.absolute.read_text(encoding="utf-8-sig")
+            if data is None:
+                raise OSError("the file could not be read")
+            text = data.decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             schema.errors.append((file.path, f"cannot read schema file: {exc}"))
             continue

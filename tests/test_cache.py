@@ -69,3 +69,29 @@ def test_unusable_cache_directory_degrades_to_no_cache(tmp_path):
     report = analyze(tmp_path / "a.ts", cache_dir=blocker / "cache")
     assert findings(report) == [("a.ts", 3, "n-plus-one-query")]
     assert report.warnings and "cache disabled" in report.warnings[0]
+
+
+def test_the_schema_is_kept_until_a_schema_file_changes(tmp_path, monkeypatch):
+    """Applying a large app's migrations takes a while: a run whose Prisma and SQL files are unchanged reuses the
+    schema, and one that changes them builds it again."""
+    from optimizer import schema_stage
+
+    tree, cache = tmp_path / "repo", tmp_path / "cache"
+    (tree / "migrations").mkdir(parents=True)
+    (tree / "schema.prisma").write_text("model Post {\n  id Int @id\n  authorId Int\n}\n")
+    (tree / "migrations" / "001.sql").write_text("CREATE TABLE audit (id INT PRIMARY KEY, actor INT);\n")
+    query = "export const byAuthor = (prisma, authorId) => prisma.post.findMany({ where: { authorId } });\n"
+    (tree / "posts.ts").write_text(query)
+    builds = []
+    real = schema_stage.load_schema
+    monkeypatch.setattr(schema_stage, "load_schema", lambda *args: builds.append(1) or real(*args))
+    config = Config(select=("missing-index",))
+
+    def index_findings():
+        return findings(analyze(tree, cache_dir=cache, config=config))
+
+    assert index_findings() == [("posts.ts", 1, "missing-index")] and len(builds) == 1
+    (tree / "posts.ts").write_text(query + "// edited\n")
+    assert index_findings() == [("posts.ts", 1, "missing-index")] and len(builds) == 1  # reused
+    (tree / "schema.prisma").write_text("model Post {\n  id Int @id\n  authorId Int\n  @@index([authorId])\n}\n")
+    assert index_findings() == [] and len(builds) == 2
